@@ -1,0 +1,1 @@
+"""An example ds plugin (see docs/plugins.md)."""

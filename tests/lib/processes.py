@@ -1,0 +1,151 @@
+"""Real processes for functional tests: a ds-hub on 127.0.0.1, and the installed ds.
+
+Every process a fixture starts is stopped by its PID when the fixture ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def executable(name: str) -> str:
+    """The installed console script NAME of the venv running the tests."""
+    path = BIN / name
+    assert path.exists(), f"{path} is not installed: run make test"
+    return str(path)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+
+
+class Hub:
+    """A real `ds-hub` process with its own data dir and port."""
+
+    def __init__(self, data_dir: Path, command: str = "serve", extra: tuple[str, ...] = ()) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = data_dir.parent / f"{data_dir.name}-hub.log"
+        self.command = command
+        self.extra = extra
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> "Hub":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [executable("ds-hub"), self.command, "--data-dir", str(self.data_dir), "--port", str(self.port),
+             *self.extra],
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ds-hub exited with {self.proc.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/v2/health", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"ds-hub did not answer within {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+            self._log.close()
+            self.proc = None
+
+    def create_user(self, name: str, password: str) -> None:
+        subprocess.run(
+            [executable("ds-hub"), "user", "create", name, "--password-stdin", "--data-dir", str(self.data_dir)],
+            input=password + "\n", text=True, check=True, capture_output=True,
+        )
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self):
+        return json.loads(self.stdout)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+
+class Ds:
+    """Runs the installed `ds` executable in an isolated environment."""
+
+    # Variables of the developer's shell that would change what ds does.
+    _SCRUB = ("DS_TOKEN", "DS_SERVER_URL", "DOTSCIENCE_URL", "DOTSCIENCE_USERNAME", "DOTSCIENCE_PASSWORD",
+              "DSCLI_NO_CACHE", "DS_NO_KEYRING")
+
+    def __init__(self, home: Path, server_url: str | None, cache_dir: Path) -> None:
+        self.home = home
+        env = {k: v for k, v in os.environ.items() if k not in self._SCRUB}
+        env.update(
+            HOME=str(home),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            XDG_CACHE_HOME=str(cache_dir),
+            # Headless Linux has no keyring; make that explicit so every machine behaves alike.
+            PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        )
+        if server_url:
+            env["DOTSCIENCE_URL"] = server_url
+        self.env = env
+
+    @property
+    def config_dir(self) -> Path:
+        return self.home / ".config" / "dscli"
+
+    def __call__(self, *args: str, input: str | None = None, env: dict | None = None,
+                 python_flags: tuple[str, ...] = (), timeout: float = 60) -> Result:
+        argv = [executable("ds"), *args]
+        if python_flags:
+            argv = [sys.executable, *python_flags, *argv]
+        proc = subprocess.run(
+            argv, input=input, text=True, capture_output=True, timeout=timeout,
+            env={**self.env, **(env or {})}, stdin=None if input is not None else subprocess.DEVNULL,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def ok(self, *args: str, **kw) -> Result:
+        result = self(*args, **kw)
+        assert result.returncode == 0, f"ds {' '.join(args)} -> {result.returncode}\n{result.stderr}"
+        return result
+
+    def login(self, user: str, password: str) -> Result:
+        return self.ok("login", user, "--password-stdin", input=password + "\n")
