@@ -53,7 +53,7 @@ class QuietHooksMixin:
         return self._epilog or ""
 
 
-class _BaseParser(QuietHooksMixin):
+class _BaseParser(QuietHooksMixin, command.Command):
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         return CommandParser(
             description=self.get_description(),
@@ -81,7 +81,7 @@ class _ReportsErrors:
         return self.app.client
 
 
-class Command(_ReportsErrors, _BaseParser, command.Command):
+class Command(_ReportsErrors, _BaseParser):
     """A command that does something; ``take_action`` returns an exit status or None."""
 
 
@@ -145,8 +145,7 @@ class _Display:
         return [c.header for c in cols], lambda record: [c.human(record) for c in cols]
 
 
-class Lister(_ReportsErrors, _Display, lister.Lister, _BaseParser):
-    """A listing. ``take_action`` returns records (dicts keyed by API field)."""
+class _ListerBase(_Display, lister.Lister, _BaseParser):
 
     format_names: ClassVar[Sequence[str]] = ("table", "json", "value", "csv", "yaml")
     #: When set, ``-q`` prints this field of every record, one a line, no heading.
@@ -195,6 +194,10 @@ class Lister(_ReportsErrors, _Display, lister.Lister, _BaseParser):
         return records
 
 
+class Lister(_ReportsErrors, _ListerBase):
+    """A listing. ``take_action`` returns records (dicts keyed by API field)."""
+
+
 class Inspector(Lister):
     """An ``inspect`` command: a JSON array of full records by default."""
 
@@ -203,8 +206,7 @@ class Inspector(Lister):
         return "json"
 
 
-class ShowOne(_ReportsErrors, _Display, show.ShowOne, _BaseParser):
-    """One record. ``take_action`` returns a dict keyed by API field."""
+class _ShowOneBase(_Display, show.ShowOne, _BaseParser):
 
     format_names: ClassVar[Sequence[str]] = ("table", "json", "value", "csv", "yaml")
 
@@ -221,3 +223,7 @@ class ShowOne(_ReportsErrors, _Display, show.ShowOne, _BaseParser):
         else:
             self.formatter.emit_one(names, values(record), self.app.stdout, parsed_args)
         return 0
+
+
+class ShowOne(_ReportsErrors, _ShowOneBase):
+    """One record. ``take_action`` returns a dict keyed by API field."""

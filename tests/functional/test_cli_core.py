@@ -72,6 +72,7 @@ def test_set_server_url_refuses_path_query_or_missing_scheme(ds):
 def test_unreachable_hub_is_one_line_exit_5_and_debug_shows_traceback(make_ds):
     url = f"http://127.0.0.1:{free_port()}"
     ds = make_ds(server_url=None)
+    ds.env["DS_TOKEN"] = "some-key"  # credentials, so ds gets as far as calling the hub
     result = ds("--server-url", url, "project", "ls")
     assert result.returncode == 5
     assert result.stderr == f"ds: cannot reach the hub at {url} — is it running? (ds set server-url URL)\n"

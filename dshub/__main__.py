@@ -1,0 +1,3 @@
+from dshub.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Projects: each belongs to one user; others get 404, as if it did not exist."""
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dshub.api.deps import Caller, get_caller, get_session
+from dshub.errors import Ambiguous, NotFound
+from dshub.models import Project
+from dshub.schemas import ProjectIn, ProjectOut, iso
+
+router = APIRouter(prefix="/projects", tags=["projects"])
+
+
+def project_out(project: Project, owner: str) -> ProjectOut:
+    return ProjectOut(
+        id=project.id, name=project.name, owner=owner, dots=1, collaborators=[], datasets=[],
+        created_at=iso(project.created_at),
+    )
+
+
+def resolve_project(session: Session, caller: Caller, ref: str) -> Project:
+    """A project of the caller's by exact ID, else by exact name (which must be unique)."""
+    mine = select(Project).where(Project.owner_id == caller.user.id)
+    project = session.scalar(mine.where(Project.id == ref))
+    if project is not None:
+        return project
+    matches = list(session.scalars(mine.where(Project.name == ref).order_by(Project.created_at, Project.id)))
+    if not matches:
+        raise NotFound(f"no project named '{ref}'")
+    if len(matches) > 1:
+        ids = [p.id for p in matches]
+        raise Ambiguous(f"project name '{ref}' is ambiguous: it matches {', '.join(ids)}; use an ID", ids)
+    return matches[0]
+
+
+@router.post("", response_model=ProjectOut, status_code=201)
+def create_project(body: ProjectIn, caller: Caller = Depends(get_caller),
+                   session: Session = Depends(get_session)) -> ProjectOut:
+    project = Project(owner_id=caller.user.id, name=body.name)
+    session.add(project)
+    session.commit()
+    return project_out(project, caller.user.name)
+
+
+@router.get("", response_model=list[ProjectOut])
+def list_projects(caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> list[ProjectOut]:
+    projects = session.scalars(
+        select(Project).where(Project.owner_id == caller.user.id).order_by(Project.created_at, Project.id)
+    )
+    return [project_out(p, caller.user.name) for p in projects]
+
+
+# `:path` so that names with '/' in them resolve too.
+@router.get("/{ref:path}", response_model=ProjectOut)
+def get_project(ref: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> ProjectOut:
+    return project_out(resolve_project(session, caller, ref), caller.user.name)
+
+
+@router.delete("/{ref:path}", status_code=204)
+def delete_project(ref: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> Response:
+    session.delete(resolve_project(session, caller, ref))
+    session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,201 @@
+"""ds-hub: run a hub, and manage its users.
+
+    ds-hub up      the embedded default: SQLite in a data dir, an admin user, serve
+    ds-hub serve   serve a hub on SQLite or PostgreSQL (--db URL)
+    ds-hub user create NAME
+    ds-hub migrate
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import secrets
+import socket
+import sys
+import traceback
+from typing import NoReturn
+
+from dshub.core.config import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+
+class HubError(Exception):
+    """A failure reported as one line on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def _storage_args(parser: argparse.ArgumentParser, db: bool = True) -> None:
+    parser.add_argument("--data-dir", help="where the hub keeps its data (default: $DSHUB_DATA_DIR or "
+                                           "~/.local/share/dshub)")
+    if db:
+        parser.add_argument("--db", dest="database_url", metavar="URL",
+                            help="database URL (default: $DSHUB_DATABASE_URL or SQLite in the data dir), "
+                                 "e.g. postgresql+psycopg://user:pass@127.0.0.1/dshub")
+
+
+def _net_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ds-hub", description="Run a Dotscience hub and manage its users.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    up = commands.add_parser("up", help="run the embedded hub: SQLite in a data dir, an admin user")
+    _storage_args(up, db=False)
+    _net_args(up)
+    up.add_argument("--admin-password", help="the admin user's password on first start "
+                                             "(default: $DSHUB_ADMIN_PASSWORD, else generated and printed)")
+
+    serve = commands.add_parser("serve", help="run a hub")
+    _storage_args(serve)
+    _net_args(serve)
+
+    migrate = commands.add_parser("migrate", help="bring the database schema up to date")
+    _storage_args(migrate)
+
+    user = commands.add_parser("user", help="manage users")
+    user_commands = user.add_subparsers(dest="user_command", metavar="COMMAND", parser_class=_Parser)
+    user_commands.required = True
+    create = user_commands.add_parser("create", help="create a user")
+    create.add_argument("name", metavar="NAME")
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    _storage_args(create)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_args(args.data_dir, getattr(args, "database_url", None),
+                                  getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT))
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HubError(f"cannot use the data dir {settings.data_dir}: {exc.strerror}") from None
+    if not os.access(settings.data_dir, os.W_OK):
+        raise HubError(f"cannot write to the data dir {settings.data_dir}")
+    return settings
+
+
+def _engine(settings: Settings):
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+    from dshub import db
+
+    try:
+        engine = db.make_engine(settings.database_url)
+        db.upgrade(engine)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise HubError(f"bad database URL {settings.database_url!r}: {exc}") from None
+    except OperationalError as exc:
+        raise HubError(f"cannot open the database: {str(exc.orig).strip().splitlines()[0]}") from None
+    return engine
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise HubError("no terminal to ask for the password on: use --password-stdin")
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password (again): ") != first:
+        raise HubError("the passwords differ")
+    return first
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from dshub import db
+    from dshub.users import UserError, create_user
+
+    engine = _engine(_settings(args))
+    password = _read_password(args.password_stdin)
+    with db.session_factory(engine)() as session:
+        try:
+            create_user(session, args.name, password)
+        except UserError as exc:
+            raise HubError(str(exc)) from None
+    print(f"Created user '{args.name}'.")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    _engine(_settings(args))
+    print("The database is up to date.")
+    return 0
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise HubError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from dshub.app import create_app
+
+    sock = _bind(settings.host, settings.port)
+    app = create_app(settings, migrate=False)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"dshub listening on http://{host}:{settings.port}", flush=True)
+    server.run(sockets=[sock])
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    _engine(settings)
+    return _serve(settings)
+
+
+def cmd_up(args: argparse.Namespace) -> int:
+    from dshub import db
+    from dshub.users import create_user, user_exists
+
+    settings = _settings(args)
+    engine = _engine(settings)
+    password = args.admin_password or os.environ.get("DSHUB_ADMIN_PASSWORD")
+    with db.session_factory(engine)() as session:
+        if not user_exists(session, "admin"):
+            chosen = password or secrets.token_urlsafe(12)
+            create_user(session, "admin", chosen)
+            if not password:
+                print(f"Created user 'admin' with password: {chosen}", flush=True)
+            else:
+                print("Created user 'admin'.", flush=True)
+    engine.dispose()
+    return _serve(settings)
+
+
+COMMANDS = {"up": cmd_up, "serve": cmd_serve, "migrate": cmd_migrate}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = cmd_user_create if args.command == "user" else COMMANDS[args.command]
+    try:
+        return handler(args)
+    except HubError as exc:
+        if args.debug:
+            traceback.print_exc()
+        sys.stderr.write(f"ds-hub: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,31 @@
+"""Hub settings: where its data lives and which database it uses."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8800
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "dshub"
+
+
+@dataclass
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+
+    @classmethod
+    def from_args(cls, data_dir: str | None = None, database_url: str | None = None,
+                  host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> "Settings":
+        """Flags win over $DSHUB_DATA_DIR / $DSHUB_DATABASE_URL, which win over defaults."""
+        directory = Path(data_dir or os.environ.get("DSHUB_DATA_DIR") or default_data_dir()).expanduser()
+        url = database_url or os.environ.get("DSHUB_DATABASE_URL") or f"sqlite:///{directory / 'hub.db'}"
+        return cls(directory, url, host, port)
