@@ -32,7 +32,7 @@ class HubClient:
         self.session.headers["User-Agent"] = "dscli"
 
     @classmethod
-    def from_options(cls, options: Any) -> "HubClient":
+    def from_options(cls, options: Any) -> HubClient:
         """Credentials by precedence: $DS_TOKEN, ds login, $DOTSCIENCE_USERNAME/_PASSWORD."""
         url = config.server_url(getattr(options, "server_url", None))
         env_user, env_password = os.environ.get("DOTSCIENCE_USERNAME"), os.environ.get("DOTSCIENCE_PASSWORD")
@@ -113,7 +113,9 @@ class HubClient:
             body = None
         if response.ok:
             if body is None and response.content:
-                raise DsError(f"unexpected answer from {self.server_url} (HTTP {response.status_code}): is it a ds hub?")
+                raise DsError(
+                    f"unexpected answer from {self.server_url} (HTTP {response.status_code}): is it a ds hub?"
+                )
             return body
         detail = body.get("detail") if isinstance(body, dict) else None
         if not isinstance(detail, str) or not detail:

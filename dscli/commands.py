@@ -21,7 +21,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import traceback
-from typing import Any, ClassVar, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
 
 from cliff import _argparse, command, lister, show
 
@@ -95,7 +96,7 @@ class _Formatters:
     def names(self) -> list[str]:
         return list(self._paths)
 
-    def __getitem__(self, name: str) -> "_Formatters":
+    def __getitem__(self, name: str) -> _Formatters:
         if name not in self._objs:
             module, _, cls = self._paths[name].partition(":")
             self._objs[name] = getattr(importlib.import_module(module), cls)()
@@ -125,7 +126,7 @@ class _Display:
         if parsed_args.columns:
             keys = [self._column(name) for name in parsed_args.columns]
             known = {c.key for c in self.columns} | {k for r in records for k in r}
-            unknown = [n for n, k in zip(parsed_args.columns, keys) if k not in known and records]
+            unknown = [n for n, k in zip(parsed_args.columns, keys, strict=False) if k not in known and records]
             if unknown:
                 choices = ", ".join(c.header for c in self.columns)
                 raise UsageError(f"unknown column '{unknown[0]}'; columns are {choices}")

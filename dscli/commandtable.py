@@ -32,7 +32,7 @@ def cache_path() -> str | None:
     if os.environ.get("DSCLI_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    key = "%08x" % zlib.crc32(f"{sys.prefix}|{sys.version}".encode())
+    key = "{:08x}".format(zlib.crc32(f"{sys.prefix}|{sys.version}".encode()))
     return os.path.join(base, "dscli", f"commands-{key}.json")
 
 

@@ -67,13 +67,17 @@ def validate_server_url(url: str) -> str:
     example = "like http://hub.example.com:8800"
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"the server URL must start with http:// or https:// and name a host, {example} (got '{url}')")
+        raise UsageError(
+            f"the server URL must start with http:// or https:// and name a host, {example} (got '{url}')"
+        )
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise UsageError(f"the server URL must be only a scheme and a host, {example}, nothing after the host (got '{url}')")
+        raise UsageError(
+            f"the server URL must be only a scheme and a host, {example}, nothing after the host (got '{url}')"
+        )
     if parts.username or parts.password:
         raise UsageError(f"the server URL must not hold credentials: use ds login (got '{url}')")
     try:
-        parts.port
+        _ = parts.port  # urllib checks the port only when asked
     except ValueError:
         raise UsageError(f"the server URL has an invalid port (got '{url}')") from None
     return f"{parts.scheme}://{parts.netloc.lower()}"

@@ -10,9 +10,10 @@ People's formats (``table``, ``value``) get headers and rendered values (AGE
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 #: -f choices, and the cliff formatter class behind each.
 LIST_FORMATTERS = {

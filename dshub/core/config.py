@@ -24,7 +24,7 @@ class Settings:
 
     @classmethod
     def from_args(cls, data_dir: str | None = None, database_url: str | None = None,
-                  host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> "Settings":
+                  host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Settings:
         """Flags win over $DSHUB_DATA_DIR / $DSHUB_DATABASE_URL, which win over defaults."""
         directory = Path(data_dir or os.environ.get("DSHUB_DATA_DIR") or default_data_dir()).expanduser()
         url = database_url or os.environ.get("DSHUB_DATABASE_URL") or f"sqlite:///{directory / 'hub.db'}"

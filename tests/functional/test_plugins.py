@@ -49,6 +49,9 @@ def test_hello_plugin_adds_a_group_and_a_project_command(hello_plugin, alice):
     table = alice.ok("project", "hello").stdout
     assert "GREETING" in table and "Hello, mnist!" in table
     assert alice.ok("help", "hello", "world").stdout == alice.ok("hello", "world", "--help").stdout
+    completion = alice.ok("complete").stdout
+    assert "cmds_hello_world=" in completion and "hello" in completion.split("cmds='")[1].split("'")[0]
+    assert "hello" in completion.split("cmds_project='")[1].split("'")[0]
 
 
 def test_a_plugin_that_fails_to_import_is_one_warning_and_nothing_else_breaks(broken_plugin, alice):

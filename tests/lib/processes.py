@@ -54,7 +54,7 @@ class Hub:
         self.extra = extra
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30) -> "Hub":
+    def start(self, timeout: float = 30) -> Hub:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(

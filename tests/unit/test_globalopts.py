@@ -6,7 +6,8 @@ from dscli.globalopts import build_parser, main_help, split_global_args
 @pytest.mark.parametrize("argv, head, rest", [
     ([], [], []),
     (["--debug", "project", "ls"], ["--debug"], ["project", "ls"]),
-    (["--server-url", "http://h", "project", "ls", "--debug"], ["--server-url", "http://h"], ["project", "ls", "--debug"]),
+    (["--server-url", "http://h", "project", "ls", "--debug"],
+     ["--server-url", "http://h"], ["project", "ls", "--debug"]),
     (["--server-url=http://h", "version"], ["--server-url=http://h"], ["version"]),
     (["run", "-p", "P", "python", "x.py", "--help"], [], ["run", "-p", "P", "python", "x.py", "--help"]),
 ])
