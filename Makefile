@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+JOBS_VENV ?= .venv-jobs
+JOBS_STAMP := $(JOBS_VENV)/.installed
+export DSRUNNER_JOB_PYTHON := $(abspath $(JOBS_VENV))/bin/python
 
 .PHONY: demo test bench lint releasenotes clean
 
@@ -12,13 +15,20 @@ $(STAMP): setup.cfg setup.py
 	$(PY) -m pip install --quiet -e '.[hub,test]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+# The Python that jobs on process runners get: with the dotscience library.
+$(JOBS_STAMP): job-requirements.txt
+	$(PYTHON) -m venv $(JOBS_VENV)
+	$(JOBS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(JOBS_VENV)/bin/python -m pip install --quiet -r job-requirements.txt
+	touch $(JOBS_STAMP)
+
+demo: $(STAMP) $(JOBS_STAMP)
 	PATH="$(abspath $(VENV))/bin:$$PATH" bash examples/demo.sh
 
-test: $(STAMP)
+test: $(STAMP) $(JOBS_STAMP)
 	$(PY) -m pytest tests
 
-bench: $(STAMP)
+bench: $(STAMP) $(JOBS_STAMP)
 	$(PY) bench/startup.py
 
 lint: $(STAMP)
@@ -28,4 +38,4 @@ releasenotes: $(STAMP)
 	$(VENV)/bin/reno lint
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(JOBS_VENV) build *.egg-info .pytest_cache

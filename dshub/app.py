@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from dshub import db, version
-from dshub.api.routes import auth, health, projects, users
+from dshub.api.routes import agent, auth, health, projects, runners, tasks, users
+from dshub.blobstore import BlobStore
 from dshub.core.config import Settings
 from dshub.errors import install_handlers
+from dshub.janitor import Janitor
+
+# Long polls (runners claiming work, `ds logs -f`) each hold a worker thread.
+WORKER_THREADS = 400
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    janitor = Janitor(app.state.sessions, app.state.settings)
+    janitor.start()
+    try:
+        yield
+    finally:
+        janitor.stop()
 
 
 def create_app(settings: Settings, migrate: bool = True) -> FastAPI:
@@ -15,12 +34,13 @@ def create_app(settings: Settings, migrate: bool = True) -> FastAPI:
     engine = db.make_engine(settings.database_url)
     if migrate:
         db.upgrade(engine)
-    app = FastAPI(title="dshub", version=version(), description="The hub the ds CLI talks to.")
+    app = FastAPI(title="dshub", version=version(), description="The hub the ds CLI talks to.", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
+    app.state.blobs = BlobStore(settings.blob_dir)
     v2 = APIRouter(prefix="/v2")
-    for module in (health, auth, users, projects):
+    for module in (health, auth, users, projects, runners, tasks, agent):
         v2.include_router(module.router)
     app.include_router(v2)
     install_handlers(app)

@@ -152,7 +152,7 @@ def _serve(settings: Settings) -> int:
 
     sock = _bind(settings.host, settings.port)
     app = create_app(settings, migrate=False)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"dshub listening on http://{host}:{settings.port}", flush=True)
     server.run(sockets=[sock])

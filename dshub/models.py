@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -50,3 +50,78 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     owner: Mapped[User] = relationship()
+
+
+class Runner(Base):
+    __tablename__ = "runners"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(1000), default="")
+    type: Mapped[str] = mapped_column(String(40), default="cpu")
+    size_gb: Mapped[int] = mapped_column(Integer, default=10)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkspaceVersion(Base):
+    """One state of a project's workspace: a manifest of files (path -> blob)."""
+
+    __tablename__ = "workspace_versions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkspaceFile(Base):
+    __tablename__ = "workspace_files"
+
+    version_id: Mapped[str] = mapped_column(ForeignKey("workspace_versions.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    path: Mapped[str] = mapped_column(String(4096), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mode: Mapped[int] = mapped_column(Integer)
+    mtime: Mapped[float] = mapped_column(Float)
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True, default="queued")
+    workload: Mapped[str] = mapped_column(String(20), default="command")
+    command: Mapped[list] = mapped_column(JSON)
+    env: Mapped[dict] = mapped_column(JSON, default=dict)
+    labels: Mapped[dict] = mapped_column(JSON, default=dict)
+    image: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    runner_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    workspace_version_in: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    workspace_version_out: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    project: Mapped[Project] = relationship()
+
+
+class TaskLog(Base):
+    """Append-only log entries; (task_id, seq) is unique, so a resent batch is harmless."""
+
+    __tablename__ = "task_logs"
+
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ts: Mapped[str] = mapped_column(String(40))
+    stream: Mapped[str] = mapped_column(String(10))
+    line: Mapped[str] = mapped_column(Text)

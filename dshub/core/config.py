@@ -21,6 +21,14 @@ class Settings:
     database_url: str
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    #: a runner silent for this long is offline, and its running tasks are lost
+    runner_timeout: float = float(os.environ.get("DSHUB_RUNNER_TIMEOUT", "15"))
+    #: terminated tasks (and their logs) are removed after this many days
+    task_retention_days: float = float(os.environ.get("DSHUB_TASK_RETENTION_DAYS", "7"))
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
 
     @classmethod
     def from_args(cls, data_dir: str | None = None, database_url: str | None = None,
