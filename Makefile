@@ -30,9 +30,10 @@ test: $(STAMP) $(JOBS_STAMP)
 
 bench: $(STAMP) $(JOBS_STAMP)
 	$(PY) bench/startup.py
+	$(PY) bench/jobs.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check dscli dscli_plugins dshub tests bench
+	$(VENV)/bin/ruff check dscli dscli_plugins dshub dsrunner tests bench examples
 
 releasenotes: $(STAMP)
 	$(VENV)/bin/reno lint

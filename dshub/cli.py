@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     _net_args(up)
     up.add_argument("--admin-password", help="the admin user's password on first start "
                                              "(default: $DSHUB_ADMIN_PASSWORD, else generated and printed)")
+    up.add_argument("--no-runner", action="store_true", help="don't start the local process runner")
 
     serve = commands.add_parser("serve", help="run a hub")
     _storage_args(serve)
@@ -145,17 +146,26 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve(settings: Settings) -> int:
+def _serve(settings: Settings, runner_token: str | None = None) -> int:
     import uvicorn
 
     from dshub.app import create_app
+    from dshub.localrunner import LocalRunner
 
     sock = _bind(settings.host, settings.port)
     app = create_app(settings, migrate=False)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(f"dshub listening on http://{host}:{settings.port}", flush=True)
-    server.run(sockets=[sock])
+    url = f"http://{host}:{settings.port}"
+    print(f"dshub listening on {url}", flush=True)
+    runner = LocalRunner(url, runner_token, settings.data_dir / "runner", server) if runner_token else None
+    if runner:
+        runner.start_when_serving()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        if runner:
+            runner.stop()
     return 0
 
 
@@ -180,8 +190,34 @@ def cmd_up(args: argparse.Namespace) -> int:
                 print(f"Created user 'admin' with password: {chosen}", flush=True)
             else:
                 print("Created user 'admin'.", flush=True)
+        token = None if args.no_runner else local_runner_token(session, settings)
     engine.dispose()
-    return _serve(settings)
+    return _serve(settings, token)
+
+
+def local_runner_token(session, settings: Settings) -> str:
+    """The token of admin's runner 'local', kept in the data dir (0600) across restarts."""
+    import json
+
+    from sqlalchemy import select
+
+    from dshub.api.routes.runners import create_runner
+    from dshub.core.security import hash_api_key
+    from dshub.models import Runner, User
+    from dshub.schemas import RunnerIn
+
+    path = settings.data_dir / "local-runner.json"
+    try:
+        token = json.loads(path.read_text())["token"]
+        if session.scalar(select(Runner.id).where(Runner.token_hash == hash_api_key(token))):
+            return token
+    except (OSError, ValueError, KeyError):
+        pass
+    admin = session.scalar(select(User).where(User.name == "admin"))
+    _, token = create_runner(session, admin.id, RunnerIn(name="local", description="started by ds-hub up"))
+    path.touch(mode=0o600)
+    path.write_text(json.dumps({"token": token}))
+    return token
 
 
 COMMANDS = {"up": cmd_up, "serve": cmd_serve, "migrate": cmd_migrate}

@@ -46,9 +46,11 @@ def resolve(session: Session, model, owner_id: str, ref: str, kind: str, by_name
     return matches[0]
 
 
-def append_system_log(session: Session, task_id: str, line: str) -> None:
+def append_system_log(session: Session, task_id: str, line: str) -> int:
+    """A hub-side entry after the task's last one; returns its seq."""
     last = session.scalar(select(func.max(TaskLog.seq)).where(TaskLog.task_id == task_id)) or 0
     session.add(TaskLog(task_id=task_id, seq=last + 1, ts=iso_now(), stream="system", line=line))
+    return last + 1
 
 
 def iso_now() -> str:

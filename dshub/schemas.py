@@ -195,6 +195,8 @@ class Heartbeat(BaseModel):
 class HeartbeatOut(BaseModel):
     stop: list[str]
     timeout: float
+    name: str
+    runner_id: str
 
 
 class ClaimIn(BaseModel):
@@ -212,6 +214,8 @@ class FileEntry(BaseModel):
 class Assignment(BaseModel):
     task: TaskOut
     manifest: dict[str, FileEntry]
+    #: the last log seq the hub used for this task: the runner numbers on from it
+    log_seq: int
 
 
 class MissingIn(BaseModel):

@@ -50,9 +50,9 @@ def apply_changes(session: Session, project_id: str, put: dict[str, dict], delet
         for path in delete:
             files.pop(path, None)
         files.update(put)
-        if files == before and base is not None:
+        if files == before:  # nothing changed: no new version
             session.commit()
-            return base.id
+            return base.id if base else None
         version = WorkspaceVersion(project_id=project_id, parent_id=base.id if base else None, task_id=task_id)
         session.add(version)
         session.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -56,11 +57,12 @@ class AgentClient:
     short while it shuts down.
     """
 
-    def __init__(self, server: str, token: str, *, retry_for: float = 300.0,
+    def __init__(self, server: str, token: str, *, retry_for: float = 300.0, retry_delay: float = 0.5,
                  session: requests.Session | None = None,
                  should_give_up: Callable[[], bool] | None = None):
         self.server = server.rstrip("/")
         self.retry_for = retry_for
+        self.retry_delay = retry_delay
         self.should_give_up = should_give_up or (lambda: False)
         self.session = session or requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
@@ -80,7 +82,7 @@ class AgentClient:
         """
         budget = self.retry_for if retry_for is None else retry_for
         deadline = time.monotonic() + budget
-        delay = 0.5
+        delay = self.retry_delay
         while True:
             body = body_factory() if body_factory else None
             try:
@@ -163,7 +165,7 @@ class AgentClient:
 
     def put_blob(self, sha256: str, path: str) -> None:
         """Upload the file at ``path`` as blob ``sha256``, streamed from disk."""
-        self._request("PUT", f"blobs/{sha256}", body_factory=lambda: open(path, "rb"),  # noqa: SIM115
+        self._request("PUT", f"blobs/{sha256}", body_factory=lambda: open(path, "rb"),
                       headers={"Content-Type": "application/octet-stream"})
 
     def send_logs(self, task_id: str, entries: list[dict[str, Any]]) -> None:
@@ -194,8 +196,9 @@ def _hub_error(resp: requests.Response) -> HubError:
 def _short(exc: Exception) -> str:
     """requests' connection errors nest several reprs; keep the innermost reason."""
     text = str(exc)
-    for marker in ("Errno", "Name or service", "timed out", "Connection refused"):
-        idx = text.find(marker)
-        if idx >= 0:
-            return text[idx:].split("'")[0].split(")")[0].strip("[] ") or text
+    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
+    if match:
+        return match.group(1).strip()
+    if "timed out" in text:
+        return "timed out"
     return text[:200]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make demo`: start the embedded local hub, log in, create and list projects,
-# stop the hub. Everything lives in a temporary directory that is removed after.
+# `make demo`: start the embedded local hub (and its local runner), log in,
+# create and list projects, run jobs and read their logs, stop the hub. Everything lives in a temporary directory that is removed after.
 set -euo pipefail
 
 work=$(mktemp -d)
@@ -39,5 +39,19 @@ show ds project ls -f json
 show ds project inspect mnist
 show ds project rm cifar10
 show ds project ls -q
+
+# Jobs run on the runner that `ds-hub up` started next to the hub.
+for _ in $(seq 100); do
+  ds runner ls -f value -c status 2>/dev/null | grep -q online && break
+  sleep 0.1
+done
+show ds runner ls
+show ds run -p mnist python -c "import dotscience, sys; print('training with dotscience', dotscience.__name__); print('epoch 1/1 done', file=sys.stderr)"
+printf '\n$ ds run -p mnist -d sh -c ...\n'
+task=$(ds run -p mnist -d sh -c 'for i in 1 2 3; do echo "step $i"; sleep 0.2; done; echo "a warning" >&2')
+echo "$task"
+show ds logs -f "$task"
+show ds logs -v "$task"
+show ds task ls
 echo
 echo "Demo finished: the hub is stopped and its data removed."

@@ -45,13 +45,15 @@ def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
 class Hub:
     """A real `ds-hub` process with its own data dir and port."""
 
-    def __init__(self, data_dir: Path, command: str = "serve", extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, data_dir: Path, command: str = "serve", extra: tuple[str, ...] = (),
+                 env: dict | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir.parent / f"{data_dir.name}-hub.log"
         self.command = command
         self.extra = extra
+        self.env = {**os.environ, **(env or {})}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30) -> Hub:
@@ -60,7 +62,7 @@ class Hub:
         self.proc = subprocess.Popen(
             [executable("ds-hub"), self.command, "--data-dir", str(self.data_dir), "--port", str(self.port),
              *self.extra],
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -149,3 +151,47 @@ class Ds:
 
     def login(self, user: str, password: str) -> Result:
         return self.ok("login", user, "--password-stdin", input=password + "\n")
+
+
+class RunnerAgent:
+    """A real `ds-runner` process."""
+
+    def __init__(self, server_url: str, token: str, work_dir: Path, labels: tuple[str, ...] = (),
+                 extra: tuple[str, ...] = ()) -> None:
+        self.argv = [executable("ds-runner"), "--server", server_url, "--work-dir", str(work_dir)]
+        for label in labels:
+            self.argv += ["--label", label]
+        self.argv += list(extra)
+        self.env = {**os.environ, "DS_RUNNER_TOKEN": token}
+        self.log_path = work_dir.parent / f"{work_dir.name}-runner.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> RunnerAgent:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=self.env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ds-runner exited with {self.proc.returncode}:\n{self.log()}")
+            if "connected" in self.log():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError(f"ds-runner did not connect within {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc, timeout=30)
+            self._log.close()
+            self.proc = None
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self._log.close()
+            self.proc = None

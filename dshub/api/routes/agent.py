@@ -69,7 +69,8 @@ def heartbeat(body: Heartbeat, request: Request, runner: Runner = Depends(get_ru
             lose(session, task, f"runner {runner.name} no longer runs it")
     session.commit()
     stop = session.scalars(select(Task.id).where(Task.runner_id == runner.id, Task.state == "stopping")).all()
-    return HeartbeatOut(stop=list(stop), timeout=request.app.state.settings.runner_timeout)
+    return HeartbeatOut(stop=list(stop), timeout=request.app.state.settings.runner_timeout, name=runner.name,
+                        runner_id=runner.id)
 
 
 @router.post("/claim", response_model=Assignment, responses={204: {"description": "no work"}})
@@ -83,10 +84,10 @@ def claim_task(body: ClaimIn, runner: Runner = Depends(get_runner), session: Ses
         if time.monotonic() >= deadline:
             return Response(status_code=204)
         time.sleep(CLAIM_POLL)
-    append_system_log(session, task.id, f"claimed by runner {runner.name}")
+    seq = append_system_log(session, task.id, f"claimed by runner {runner.name}")
     session.commit()
     name = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
-    return Assignment(task=task_out(task, name), manifest=manifest(session, task.workspace_version_in))
+    return Assignment(task=task_out(task, name), manifest=manifest(session, task.workspace_version_in), log_seq=seq)
 
 
 @router.get("/blobs/{sha256}")
