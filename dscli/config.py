@@ -29,15 +29,20 @@ def _config_file() -> Path:
     return config_dir() / "config.json"
 
 
-def load() -> dict:
+def read_json(path: Path) -> dict:
+    """A JSON object from a file of ours; {} when the file doesn't exist."""
     try:
-        with open(_config_file(), encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             data = json.load(f)
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        raise DsError(f"cannot read {_config_file()}: {exc}") from exc
+        raise DsError(f"cannot read {path}: {exc}") from exc
     return data if isinstance(data, dict) else {}
+
+
+def load() -> dict:
+    return read_json(_config_file())
 
 
 def write_private_json(path: Path, data: dict) -> None:

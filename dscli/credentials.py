@@ -10,7 +10,6 @@ really in the keyring.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 
@@ -31,14 +30,7 @@ def _file():
 
 
 def _read_index() -> dict:
-    try:
-        with open(_file(), encoding="utf-8") as f:
-            data = json.load(f)
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise DsError(f"cannot read {_file()}: {exc}") from exc
-    return data if isinstance(data, dict) else {}
+    return config.read_json(_file())
 
 
 def _write_index(index: dict) -> None:

@@ -31,20 +31,45 @@ class BlobStore:
 
     def put(self, sha256: str, chunks: Iterable[bytes]) -> int:
         """Store the bytes if they hash to sha256; returns the size. Never leaves a partial blob."""
-        target = self.path(sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest, size = hashlib.sha256(), 0
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+        with self.writer(sha256) as writer:
+            for chunk in chunks:
+                writer.write(chunk)
+        return writer.size
+
+    def writer(self, sha256: str) -> BlobWriter:
+        return BlobWriter(self.path(sha256))
+
+
+class BlobWriter:
+    """Writes a blob chunk by chunk (flat memory), hashing as it goes.
+
+    On leaving the ``with`` block the blob is in place if, and only if, it
+    hashed to its name; otherwise BlobMismatch, and nothing is left behind.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def __enter__(self) -> BlobWriter:
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=self.target.parent, prefix=".upload-")
+        self.file = os.fdopen(fd, "wb")
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        self.file.write(chunk)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.file.close()
         try:
-            with os.fdopen(fd, "wb") as f:
-                for chunk in chunks:
-                    digest.update(chunk)
-                    size += len(chunk)
-                    f.write(chunk)
-            if digest.hexdigest() != sha256:
-                raise BlobMismatch(f"the content does not hash to {sha256}")
-            os.replace(tmp, target)
+            if exc_type is None:
+                if self.digest.hexdigest() != self.target.name:
+                    raise BlobMismatch(f"the content does not hash to {self.target.name}")
+                os.replace(self.tmp, self.target)
         finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        return size
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)

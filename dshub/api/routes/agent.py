@@ -118,13 +118,10 @@ async def put_blob(sha256: str, request: Request, runner: Runner = Depends(get_r
     store = request.app.state.blobs
     if store.has(sha256):
         return Response(status_code=204)
-    chunks = []
-    # Streamed to a temp file through a queue would be better for huge blobs; the
-    # body is read in chunks and written by the store, which verifies the hash.
-    async for chunk in request.stream():
-        chunks.append(chunk)
     try:
-        store.put(sha256, chunks)
+        with store.writer(sha256) as writer:  # chunk by chunk: memory stays flat for any size
+            async for chunk in request.stream():
+                writer.write(chunk)
     except BlobMismatch as exc:
         raise HTTPException(400, str(exc)) from None
     return Response(status_code=204)
