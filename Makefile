@@ -31,6 +31,7 @@ test: $(STAMP) $(JOBS_STAMP)
 bench: $(STAMP) $(JOBS_STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/jobs.py
+	$(PY) bench/upload.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check dscli dscli_plugins dshub dsrunner tests bench examples

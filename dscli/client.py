@@ -85,12 +85,16 @@ class HubClient:
     def delete(self, path: str, **kw: Any) -> Any:
         return self.request("DELETE", path, **kw)
 
+    def put_stream(self, path: str, chunks: Any) -> Any:
+        """PUT a body from an iterator of bytes (sent chunked: memory stays flat)."""
+        return self.request("PUT", path, data=chunks, timeout=600)
+
     def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
-                auth: bool = True, timeout: float | None = None) -> Any:
+                auth: bool = True, timeout: float | None = None, data: Any = None) -> Any:
         url = self.server_url + path
         try:
             response = self.session.request(
-                method, url, json=json, params=params,
+                method, url, json=json, params=params, data=data,
                 auth=self._auth() if auth else None,
                 timeout=(CONNECT_TIMEOUT, timeout or READ_TIMEOUT),
             )

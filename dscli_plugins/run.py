@@ -53,6 +53,13 @@ class RunJob(Command):
                             help="an environment variable for the job; NAME alone passes $NAME through")
         parser.add_argument("-r", "--runner-label", action="append", default=[], metavar="NAME[=VALUE]",
                             help="a label the runner must have; NAME alone takes $NAME's value")
+        parser.add_argument("-u", "--upload", metavar="DIRECTORY",
+                            help="upload DIRECTORY (but hidden and .dotscience-ignore'd files) into the workspace "
+                                 "first; only changed files travel")
+        parser.add_argument("-R", "--repo", metavar="REPO",
+                            help="git clone/fetch REPO into a subdirectory of the workspace before the job")
+        parser.add_argument("-b", "--ref", metavar="REF",
+                            help="the branch, tag or commit of REPO to check out (default master)")
         parser.add_argument("command", nargs=argparse.REMAINDER, metavar="COMMAND...", help="the job's command")
         return parser
 
@@ -62,12 +69,22 @@ class RunJob(Command):
             command = command[1:]
         if not command:
             raise UsageError("no COMMAND given: ds run -p PROJECT COMMAND...")
+        if parsed_args.ref and not parsed_args.repo:
+            raise UsageError("-b REF needs -R REPO")
+        env = parse_assignments(parsed_args.env, "-e")
+        labels = parse_assignments(parsed_args.runner_label, "-r")
+        if parsed_args.upload:
+            from dscli.workspace.upload import upload_directory
+
+            upload_directory(self.client, parsed_args.project, parsed_args.upload, self.app.stderr)
         body = {
             "project": parsed_args.project,
             "command": command,
-            "env": parse_assignments(parsed_args.env, "-e"),
-            "labels": parse_assignments(parsed_args.runner_label, "-r"),
+            "env": env,
+            "labels": labels,
             "image": parsed_args.image,
+            "repo": parsed_args.repo,
+            "ref": parsed_args.ref,
         }
         task = self.client.post("/v2/tasks", json=body)
         if parsed_args.detach:

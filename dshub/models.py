@@ -103,6 +103,8 @@ class Task(Base):
     env: Mapped[dict] = mapped_column(JSON, default=dict)
     labels: Mapped[dict] = mapped_column(JSON, default=dict)
     image: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    repo: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    ref: Mapped[str | None] = mapped_column(String(500), nullable=True)
     runner_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)

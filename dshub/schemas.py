@@ -114,6 +114,15 @@ class TaskIn(BaseModel):
     env: dict[str, str] = Field(default_factory=dict)
     labels: dict[str, str] = Field(default_factory=dict)
     image: str | None = Field(default=None, max_length=500)
+    repo: str | None = Field(default=None, min_length=1, max_length=2000)
+    ref: str | None = Field(default=None, min_length=1, max_length=500)
+
+    @field_validator("repo", "ref")
+    @classmethod
+    def _git_word(cls, value: str | None) -> str | None:
+        if value is not None and (value.startswith("-") or any(c in value for c in "\x00\n\r")):
+            raise ValueError("must not start with '-' or hold control characters")
+        return value
 
     @field_validator("env")
     @classmethod
@@ -151,6 +160,8 @@ class TaskOut(BaseModel):
     env: dict[str, str]
     labels: dict[str, str]
     image: str | None
+    repo: str | None
+    ref: str | None
     runner_id: str | None
     exit_code: int | None
     reason: str | None
@@ -236,3 +247,30 @@ class FinishIn(BaseModel):
     exit_code: int | None = None
     reason: str | None = Field(default=None, max_length=2000)
     changes: Changes = Field(default_factory=Changes)
+
+
+class FileOut(BaseModel):
+    name: str
+    size: int
+    last_modified: str
+    sha256: str
+    mode: int
+
+
+class FilesOut(BaseModel):
+    version_id: str | None
+    files: list[FileOut]
+
+
+class UploadIn(BaseModel):
+    files: dict[str, FileEntry] = Field(max_length=1000000)
+
+
+class VersionOut(BaseModel):
+    id: str | None
+    files: int
+
+
+class Stats(BaseModel):
+    blobs_received: int
+    blob_bytes_received: int

@@ -21,6 +21,13 @@ from dshub.models import Project, WorkspaceFile, WorkspaceVersion
 _apply_lock = threading.Lock()
 
 
+def valid_path(path: str) -> bool:
+    """A relative POSIX path inside the workspace: no '..', '.', empty part or leading '/'."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and "\x00" not in path and all(
+        p not in ("", ".", "..") for p in parts)
+
+
 def newest_version(session: Session, project_id: str) -> WorkspaceVersion | None:
     return session.scalar(
         select(WorkspaceVersion).where(WorkspaceVersion.project_id == project_id)

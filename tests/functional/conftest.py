@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
-from tests.lib.processes import Ds, Hub
+from tests.lib.processes import Ds, Hub, RunnerAgent
 
 _users = itertools.count(1)
 PASSWORD = "correct horse battery staple"
@@ -59,3 +60,43 @@ def alice(ds, new_user) -> Ds:
     ds.user = new_user()
     ds.login(ds.user, PASSWORD)
     return ds
+
+
+RUNNER_TIMEOUT = 3  # seconds of silence before the hub calls a runner offline
+
+
+@pytest.fixture(scope="session")
+def jobs_hub(tmp_path_factory):
+    hub = Hub(tmp_path_factory.mktemp("jobs-hub") / "data",
+              env={"DSHUB_RUNNER_TIMEOUT": str(RUNNER_TIMEOUT)}).start()
+    yield hub
+    hub.stop()
+
+
+@pytest.fixture
+def user(jobs_hub, tmp_path, cache_dir, request) -> Ds:
+    """A logged-in user of the jobs hub, with a project P and no runner yet."""
+    name = f"{request.node.name[:40].replace('[', '-').replace(']', '')}-{time.monotonic_ns() % 10**6}"
+    name = "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
+    jobs_hub.create_user(name, PASSWORD)
+    (tmp_path / "home").mkdir()
+    ds = Ds(tmp_path / "home", jobs_hub.url, cache_dir)
+    ds.login(name, PASSWORD)
+    ds.ok("project", "create", "P")
+    return ds
+
+
+@pytest.fixture
+def start_runner(user, jobs_hub, tmp_path):
+    agents: list[RunnerAgent] = []
+
+    def start(*labels: str, name: str | None = None) -> RunnerAgent:
+        command = user.ok("runner", "create", "-q", *([name] if name else [])).stdout.split()
+        token = command[command.index("--token") + 1]
+        agent = RunnerAgent(jobs_hub.url, token, tmp_path / f"runner{len(agents)}", labels=labels).start()
+        agents.append(agent)
+        return agent
+
+    yield start
+    for agent in agents:
+        agent.stop()

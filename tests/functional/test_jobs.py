@@ -7,49 +7,8 @@ import signal
 import subprocess
 import time
 
-import pytest
-
-from tests.functional.conftest import PASSWORD
-from tests.lib.processes import Ds, Hub, RunnerAgent, executable
-
-RUNNER_TIMEOUT = 3  # seconds of silence before the hub calls a runner offline
-
-
-@pytest.fixture(scope="module")
-def jobs_hub(tmp_path_factory):
-    hub = Hub(tmp_path_factory.mktemp("jobs-hub") / "data",
-              env={"DSHUB_RUNNER_TIMEOUT": str(RUNNER_TIMEOUT)}).start()
-    yield hub
-    hub.stop()
-
-
-@pytest.fixture
-def user(jobs_hub, tmp_path, cache_dir, request) -> Ds:
-    """A logged-in user of the jobs hub, with a project P and no runner yet."""
-    name = f"{request.node.name[:40].replace('[', '-').replace(']', '')}-{time.monotonic_ns() % 10**6}"
-    name = "".join(c if c.isalnum() or c in "-_." else "-" for c in name)
-    jobs_hub.create_user(name, PASSWORD)
-    (tmp_path / "home").mkdir()
-    ds = Ds(tmp_path / "home", jobs_hub.url, cache_dir)
-    ds.login(name, PASSWORD)
-    ds.ok("project", "create", "P")
-    return ds
-
-
-@pytest.fixture
-def start_runner(user, jobs_hub, tmp_path):
-    agents: list[RunnerAgent] = []
-
-    def start(*labels: str, name: str | None = None) -> RunnerAgent:
-        command = user.ok("runner", "create", "-q", *([name] if name else [])).stdout.split()
-        token = command[command.index("--token") + 1]
-        agent = RunnerAgent(jobs_hub.url, token, tmp_path / f"runner{len(agents)}", labels=labels).start()
-        agents.append(agent)
-        return agent
-
-    yield start
-    for agent in agents:
-        agent.stop()
+from tests.functional.conftest import PASSWORD, RUNNER_TIMEOUT
+from tests.lib.processes import Ds, executable
 
 
 def wait_state(ds: Ds, task_id: str, states: tuple[str, ...], timeout: float = 60) -> dict:

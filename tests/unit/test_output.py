@@ -48,3 +48,30 @@ def test_column_matches_header_or_api_field():
     column = Column("RUNNING TASKS", "running_tasks")
     assert column.matches("RUNNING TASKS") and column.matches("running_tasks") and column.matches("running-tasks")
     assert not column.matches("tasks")
+
+
+def test_ignore_rules_unit():
+    from dscli.workspace import ignore
+
+    rules = list(ignore.DEFAULT_RULES) + ignore.parse("*.csv\n-keep.csv\n# c\n\nsub/raw\n", "")
+    assert ignore.is_ignored(rules, ".hidden") and ignore.is_ignored(rules, "a/b.csv")
+    assert not ignore.is_ignored(rules, "a/keep.csv") and not ignore.is_ignored(rules, "a.txt")
+    assert ignore.is_ignored(rules, "sub/raw") and not ignore.is_ignored(rules, "other/sub/raw")
+    below = rules + ignore.parse("-*.csv\n", "deep")
+    assert not ignore.is_ignored(below, "deep/x.csv") and ignore.is_ignored(below, "shallow/x.csv")
+
+
+def test_unreadable_file_is_a_usage_error_naming_it(tmp_path, monkeypatch):
+    import pytest
+
+    from dscli.errors import UsageError
+    from dscli.workspace import manifest
+
+    (tmp_path / "secret.txt").write_text("x")
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(manifest, "sha256_of", refuse)
+    with pytest.raises(UsageError, match="secret.txt"):
+        manifest.scan(tmp_path, lambda message: None)

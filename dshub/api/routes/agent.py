@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from dshub.api.deps import get_session
 from dshub.api.routes.tasks import task_out
-from dshub.blobstore import SHA256, BlobMismatch
+from dshub.api.routes.workspace import missing, receive_blob
+from dshub.blobstore import SHA256
 from dshub.core.security import hash_api_key
 from dshub.jobs import ACTIVE, append_system_log, as_utc, claim, lose
 from dshub.models import Project, Runner, Task, TaskLog, WorkspaceFile, WorkspaceVersion, utcnow
 from dshub.schemas import Assignment, ClaimIn, FinishIn, Heartbeat, HeartbeatOut, LogsIn, MissingIn, MissingOut
-from dshub.workspaces import apply_changes, manifest
+from dshub.workspaces import apply_changes, manifest, valid_path
 
 router = APIRouter(prefix="/agent", tags=["runner agent"])
 
@@ -43,12 +44,6 @@ def _seen(session: Session, runner: Runner, labels: dict[str, str] | None = None
     if labels is not None:
         runner.labels = labels
     session.commit()
-
-
-def _valid_path(path: str) -> bool:
-    parts = path.split("/")
-    return bool(path) and not path.startswith("/") and "\x00" not in path and all(
-        p not in ("", ".", "..") for p in parts)
 
 
 def _runner_task(session: Session, runner: Runner, task_id: str) -> Task:
@@ -104,26 +99,12 @@ def get_blob(sha256: str, request: Request, runner: Runner = Depends(get_runner)
 
 @router.post("/blobs/missing", response_model=MissingOut)
 def missing_blobs(body: MissingIn, request: Request, runner: Runner = Depends(get_runner)) -> MissingOut:
-    store = request.app.state.blobs
-    bad = [s for s in body.sha256 if not SHA256.match(s)]
-    if bad:
-        raise HTTPException(422, f"not a sha256: {bad[0]!r}")
-    return MissingOut(missing=[s for s in dict.fromkeys(body.sha256) if not store.has(s)])
+    return MissingOut(missing=missing(request, body.sha256))
 
 
 @router.put("/blobs/{sha256}", status_code=204)
 async def put_blob(sha256: str, request: Request, runner: Runner = Depends(get_runner)) -> Response:
-    if not SHA256.match(sha256):
-        raise HTTPException(422, f"not a sha256: {sha256!r}")
-    store = request.app.state.blobs
-    if store.has(sha256):
-        return Response(status_code=204)
-    try:
-        with store.writer(sha256) as writer:  # chunk by chunk: memory stays flat for any size
-            async for chunk in request.stream():
-                writer.write(chunk)
-    except BlobMismatch as exc:
-        raise HTTPException(400, str(exc)) from None
+    await receive_blob(request, sha256)
     return Response(status_code=204)
 
 
@@ -149,7 +130,7 @@ def post_logs(task_id: str, body: LogsIn, runner: Runner = Depends(get_runner),
 def finish(task_id: str, body: FinishIn, request: Request, runner: Runner = Depends(get_runner),
            session: Session = Depends(get_session)) -> Response:
     task = _runner_task(session, runner, task_id)
-    bad = [p for p in list(body.changes.put) + body.changes.delete if not _valid_path(p)]
+    bad = [p for p in list(body.changes.put) + body.changes.delete if not valid_path(p)]
     if bad:
         raise HTTPException(422, f"unsafe workspace path {bad[0]!r}")
     store = request.app.state.blobs

@@ -24,6 +24,7 @@ def task_out(task: Task, project_name: str) -> TaskOut:
     return TaskOut(
         id=task.id, project_id=task.project_id, project=project_name, state=task.state, workload=task.workload,
         command=task.command, env=task.env or {}, labels=task.labels or {}, image=task.image,
+        repo=task.repo, ref=task.ref,
         runner_id=task.runner_id, exit_code=task.exit_code, reason=task.reason,
         workspace_version_in=task.workspace_version_in, workspace_version_out=task.workspace_version_out,
         created_at=iso(task.created_at), started_at=iso_or_none(task.started_at),
@@ -43,7 +44,7 @@ def _out(session: Session, task: Task) -> TaskOut:
 def create(body: TaskIn, caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> TaskOut:
     project = resolve_project(session, caller, body.project)
     task = Task(owner_id=caller.user.id, project_id=project.id, command=body.command, env=body.env,
-                labels=body.labels, image=body.image)
+                labels=body.labels, image=body.image, repo=body.repo, ref=body.ref)
     session.add(task)
     session.commit()
     return task_out(task, project.name)

@@ -1,0 +1,1 @@
+"""Local workspace files: .dotscience-ignore rules, the manifest, and uploads (ds run -u)."""
