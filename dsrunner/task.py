@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dsrunner import git
 from dsrunner.api import AgentClient
 from dsrunner.executors.base import Executor, Job, JobSpec, JobStartError
 from dsrunner.logs import LogShipper
@@ -169,6 +170,11 @@ class TaskRun:
             return Outcome("failed", None, str(exc))
         except Exception as exc:
             return Outcome("failed", None, f"cannot fetch the workspace: {exc}")
+        if self.task.get("repo"):
+            try:
+                git.checkout(self.workspace.root, self.task["repo"], self.task.get("ref"), self.logs.system)
+            except git.GitError as exc:
+                return Outcome("failed", None, f"git: {exc}")
 
         spec = JobSpec(command=[str(c) for c in self.task.get("command") or []], cwd=self.workspace.root,
                        env=job_environment(self.task), image=self.task.get("image"), task_id=self.id,

@@ -1,0 +1,91 @@
+"""Git checkouts into a task's workspace (ds run -R REPO [-b REF]).
+
+The repo goes into workspace/<name>, <name> deduced from the URL
+(``.../model.git`` -> ``model``), or ``code`` when no safe name can be
+deduced. The first time it is cloned; later it is fetched and updated. REF is
+resolved as a remote branch, then a tag, then a commit; without REF, ``master``,
+or the remote's default branch when the repo has no ``master``. The checkout is
+detached at the resolved commit and, being part of the workspace, saved with it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Mapping
+
+GIT_TIMEOUT = 600
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+
+
+class GitError(Exception):
+    """git failed; the message carries git's own words."""
+
+
+def repo_dir_name(url: str) -> str:
+    tail = url.rstrip("/")
+    tail = re.split(r"[/:]", tail)[-1] if tail else ""
+    if tail.endswith(".git"):
+        tail = tail[:-4]
+    return tail if tail not in (".", "..") and _SAFE_NAME.match(tail) else "code"
+
+
+def _git(args: list[str], cwd: str, env: Mapping[str, str] | None = None) -> str:
+    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=GIT_TIMEOUT)
+    except FileNotFoundError:
+        raise GitError("git is not installed on this runner") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took longer than {GIT_TIMEOUT} s") from None
+    if result.returncode != 0:
+        words = [line.strip() for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+        raise GitError(" ".join(words[-4:]) or f"git {args[0]} failed with exit code {result.returncode}")
+    return result.stdout.strip()
+
+
+def _resolve(checkout: str, ref: str, env: Mapping[str, str] | None) -> str:
+    for candidate in (f"refs/remotes/origin/{ref}", f"refs/tags/{ref}", ref):
+        try:
+            return _git(["rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}"], checkout, env)
+        except GitError:
+            continue
+    raise GitError(f"no branch, tag or commit named '{ref}' in the repository")
+
+
+def _default_branch(checkout: str, env: Mapping[str, str] | None) -> str:
+    try:
+        _resolve(checkout, "master", env)
+        return "master"
+    except GitError:
+        pass
+    try:
+        _git(["remote", "set-head", "origin", "--auto"], checkout, env)
+        head = _git(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"], checkout, env)
+        return head.split("/", 1)[1]
+    except (GitError, IndexError):
+        raise GitError("the repository has no master branch and no default branch") from None
+
+
+def checkout(workspace: str, url: str, ref: str | None, log: Callable[[str], None],
+             env: Mapping[str, str] | None = None) -> str:
+    """Clone or update URL into workspace/<name> and check out REF; returns the directory name."""
+    name = repo_dir_name(url)
+    target = os.path.join(workspace, name)
+    if os.path.islink(target):
+        raise GitError(f"{name} in the workspace is a symlink: refusing to check out there")
+    if os.path.isdir(os.path.join(target, ".git")):
+        _git(["remote", "set-url", "origin", url], target, env)
+        _git(["fetch", "--force", "--tags", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*"],
+             target, env)
+    else:
+        if os.path.exists(target) and os.listdir(target):
+            raise GitError(f"{name}/ already exists in the workspace and is not a git checkout")
+        _git(["clone", "--no-checkout", "--", url, name], workspace, env)
+    wanted = ref or _default_branch(target, env)
+    commit = _resolve(target, wanted, env)
+    _git(["checkout", "--force", "--detach", commit], target, env)
+    log(f"git: checked out {wanted} ({commit[:7]}) of {url} into {name}/")
+    return name
