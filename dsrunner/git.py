@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
 
 GIT_TIMEOUT = 600
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
@@ -24,8 +25,13 @@ class GitError(Exception):
 
 
 def repo_dir_name(url: str) -> str:
-    tail = url.rstrip("/")
-    tail = re.split(r"[/:]", tail)[-1] if tail else ""
+    if "://" in url:
+        path = urlsplit(url).path
+    elif re.match(r"^[^/]+:", url):  # scp-like: user@host:path
+        path = url.split(":", 1)[1]
+    else:
+        path = url
+    tail = path.rstrip("/").rsplit("/", 1)[-1]
     if tail.endswith(".git"):
         tail = tail[:-4]
     return tail if tail not in (".", "..") and _SAFE_NAME.match(tail) else "code"
