@@ -53,5 +53,10 @@ echo "$task"
 show ds logs -f "$task"
 show ds logs -v "$task"
 show ds task ls
+
+# Upload a local project (scratch/, *.tmp and hidden files stay home: see
+# examples/mnist-project/.dotscience-ignore), run it, and list the workspace.
+show ds run -p mnist -u "$(dirname "$0")/mnist-project" python train.py
+show ds file ls mnist
 echo
 echo "Demo finished: the hub is stopped and its data removed."

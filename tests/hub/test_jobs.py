@@ -198,3 +198,18 @@ def test_task_and_runner_prefixes_must_be_unique(client, make_user):
     response = client.get(f"/v2/tasks/{shared}", auth=alice["auth"])
     assert response.status_code == 409
     assert client.get("/v2/tasks/zzz", auth=alice["auth"]).json() == {"detail": "no task 'zzz'"}
+
+
+def test_upload_with_a_missing_blob_changes_nothing(client, make_user):
+    alice = make_user("alice")
+    make_project(client, alice, "P")
+    data = b"present"
+    client.put(f"/v2/blobs/{blob(data)['sha256']}", content=data, auth=alice["auth"])
+    first = client.post("/v2/projects/P/workspace", json={"files": {"a.txt": blob(data)}}, auth=alice["auth"])
+    assert first.status_code == 201
+    before = client.get("/v2/projects/P/files", auth=alice["auth"]).json()
+    files = {"b.txt": blob(b"never sent"), "a.txt": blob(b"x")}
+    failed = client.post("/v2/projects/P/workspace", json={"files": files}, auth=alice["auth"])
+    assert failed.status_code == 409 and "nothing was changed" in failed.json()["detail"]
+    assert client.get("/v2/projects/P/files", auth=alice["auth"]).json() == before
+    assert [f["name"] for f in before["files"]] == ["a.txt"]
