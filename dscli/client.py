@@ -89,6 +89,10 @@ class HubClient:
         """PUT a body from an iterator of bytes (sent chunked: memory stays flat)."""
         return self.request("PUT", path, data=chunks, timeout=600)
 
+    def post_stream(self, path: str, chunks: Any) -> Any:
+        """POST a body from an iterator of bytes (sent chunked: memory stays flat)."""
+        return self.request("POST", path, data=chunks, timeout=600)
+
     def request(self, method: str, path: str, *, json: Any = None, params: dict | None = None,
                 auth: bool = True, timeout: float | None = None, data: Any = None) -> Any:
         url = self.server_url + path

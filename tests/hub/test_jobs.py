@@ -213,3 +213,17 @@ def test_upload_with_a_missing_blob_changes_nothing(client, make_user):
     assert failed.status_code == 409 and "nothing was changed" in failed.json()["detail"]
     assert client.get("/v2/projects/P/files", auth=alice["auth"]).json() == before
     assert [f["name"] for f in before["files"]] == ["a.txt"]
+
+
+def test_blob_batch_stores_each_blob_and_refuses_a_bad_one(app, client, make_user):
+    alice = make_user("alice")
+    good = [b"one", b"two" * 1000]
+    body = b"".join(blob(d)["sha256"].encode() + f"{len(d):016x}".encode() + d for d in good)
+    assert client.post("/v2/blobs/batch", content=body, auth=alice["auth"]).status_code == 204
+    assert all(app.state.blobs.has(blob(d)["sha256"]) for d in good)
+    lying = blob(b"claimed")["sha256"].encode() + f"{7:016x}".encode() + "другое".encode()[:7]
+    assert client.post("/v2/blobs/batch", content=lying, auth=alice["auth"]).status_code == 400
+    assert not app.state.blobs.has(blob(b"claimed")["sha256"])
+    truncated = blob(b"abc")["sha256"].encode() + f"{3:016x}".encode() + b"ab"
+    assert client.post("/v2/blobs/batch", content=truncated, auth=alice["auth"]).status_code == 400
+    assert client.post("/v2/blobs/batch", content=b"x" * 10, auth=alice["auth"]).status_code == 400
