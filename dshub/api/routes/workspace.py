@@ -10,6 +10,7 @@ jobs survive).
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from dshub.api.deps import Caller, get_caller, get_session
 from dshub.api.routes.projects import resolve_project
 from dshub.blobstore import SHA256, BlobMismatch
-from dshub.schemas import FileOut, FilesOut, MissingIn, MissingOut, Stats, UploadIn, VersionOut
+from dshub.schemas import FileOut, FilesOut, MissingIn, MissingOut, Stats, UploadIn, VersionOut, iso
 from dshub.workspaces import apply_changes, manifest, newest_version, valid_path
 
 router = APIRouter(tags=["workspaces"])
@@ -147,10 +148,6 @@ def upload(ref: str, body: UploadIn, request: Request, caller: Caller = Depends(
 
 @router.get("/projects/{ref:path}/files", response_model=FilesOut)
 def files(ref: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> FilesOut:
-    from datetime import datetime, timezone
-
-    from dshub.schemas import iso
-
     project = resolve_project(session, caller, ref)
     version = newest_version(session, project.id)
     listed = manifest(session, version.id if version else None)
