@@ -32,6 +32,7 @@ bench: $(STAMP) $(JOBS_STAMP)
 	$(PY) bench/startup.py
 	$(PY) bench/jobs.py
 	$(PY) bench/upload.py
+	$(PY) bench/runs.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check dscli dscli_plugins dshub dsrunner tests bench examples

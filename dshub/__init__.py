@@ -1,5 +1,10 @@
 """dshub: the hub ``ds`` talks to (REST API, database, users, projects)."""
 
+from __future__ import annotations
+
+# The fallback when dscli is not installed (running from a bare checkout).
+_UNKNOWN_VERSION = "0.0.0"
+
 
 def version() -> str:
     from importlib.metadata import PackageNotFoundError
@@ -8,4 +13,11 @@ def version() -> str:
     try:
         return dist_version("dscli")
     except PackageNotFoundError:
-        return "0+unknown"
+        return _UNKNOWN_VERSION
+
+
+def __getattr__(name: str) -> str:
+    # Lazy, so importing dshub (or a submodule) never reads package metadata.
+    if name == "__version__":
+        return version()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -100,9 +100,12 @@ def mark_lost(session: Session, timeout: float) -> int:
         select(Runner).where(Runner.last_seen_at < cutoff)
         .where(Runner.id.in_(select(Task.runner_id).where(Task.state.in_(ACTIVE))))
     ).all()
+    from dshub.runs import extract_runs  # dshub.runs imports this module
+
     count = 0
     for runner in silent:
-        for task in session.scalars(select(Task).where(Task.runner_id == runner.id, Task.state.in_(ACTIVE))):
+        for task in session.scalars(select(Task).where(Task.runner_id == runner.id, Task.state.in_(ACTIVE))).all():
+            extract_runs(session, task)  # what a lost job published before it went is kept
             lose(session, task, f"runner {runner.name} went silent for more than {timeout:g}s")
             count += 1
     session.commit()

@@ -127,3 +127,19 @@ class TaskLog(Base):
     ts: Mapped[str] = mapped_column(String(40))
     stream: Mapped[str] = mapped_column(String(10))
     line: Mapped[str] = mapped_column(Text)
+
+
+class Run(Base):
+    """One run published by the dotscience library in a task's output."""
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    workspace_version: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    metadata_json: Mapped[dict] = mapped_column(JSON)
+    input_files: Mapped[list] = mapped_column(JSON, default=list)
+    output_files: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

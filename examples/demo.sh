@@ -58,5 +58,8 @@ show ds task ls
 # examples/mnist-project/.dotscience-ignore), run it, and list the workspace.
 show ds run -p mnist -u "$(dirname "$0")/mnist-project" python train.py
 show ds file ls mnist
+
+# Each attempt the job published with the dotscience library is a run.
+show ds runs ls --summary-type=mse mnist
 echo
 echo "Demo finished: the hub is stopped and its data removed."

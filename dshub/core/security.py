@@ -22,11 +22,13 @@ def verify_password(password: str, stored: str) -> bool:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
             return False
-        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                                dklen=32)
-    except (ValueError, TypeError):
+        expected = base64.b64decode(digest, validate=True)
+        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt, validate=True), n=int(n), r=int(r),
+                                p=int(p), dklen=len(expected))
+    except (ValueError, TypeError, MemoryError):
+        # A corrupt stored hash (binascii.Error is a ValueError) denies the login instead of failing it.
         return False
-    return hmac.compare_digest(actual, base64.b64decode(digest))
+    return hmac.compare_digest(actual, expected)
 
 
 # Verifying against this keeps a login for an unknown user as slow as a real one.

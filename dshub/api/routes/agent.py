@@ -17,6 +17,7 @@ from dshub.blobstore import SHA256
 from dshub.core.security import hash_api_key
 from dshub.jobs import ACTIVE, append_system_log, as_utc, claim, lose
 from dshub.models import Project, Runner, Task, TaskLog, WorkspaceFile, WorkspaceVersion, utcnow
+from dshub.runs import extract_runs
 from dshub.schemas import Assignment, ClaimIn, FinishIn, Heartbeat, HeartbeatOut, LogsIn, MissingIn, MissingOut
 from dshub.workspaces import apply_changes, manifest, valid_path
 
@@ -140,9 +141,11 @@ def finish(task_id: str, body: FinishIn, request: Request, runner: Runner = Depe
     version = apply_changes(session, task.project_id, {p: f.model_dump() for p, f in body.changes.put.items()},
                             body.changes.delete, task_id=task.id)
     task = session.get(Task, task_id)
+    task.workspace_version_out = version
+    # Runs first, the final state last: whoever sees the task terminated sees its runs.
+    extract_runs(session, task)
     if task.state != "lost":  # a late report from a runner already given up on keeps the verdict
         task.state = body.state
-    task.exit_code, task.reason = body.exit_code, body.reason
-    task.workspace_version_out, task.finished_at = version, utcnow()
+    task.exit_code, task.reason, task.finished_at = body.exit_code, body.reason, utcnow()
     _seen(session, runner)
     return Response(status_code=204)
