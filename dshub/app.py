@@ -8,9 +8,10 @@ import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from dshub import db, version
-from dshub.api.routes import agent, auth, health, projects, runners, runs, tasks, users, workspace
+from dshub.api.routes import agent, auth, health, projects, runners, runs, secrets, tasks, users, workspace
 from dshub.blobstore import BlobStore
 from dshub.core.config import Settings
+from dshub.core.secretbox import SecretBox
 from dshub.errors import install_handlers
 from dshub.janitor import Janitor
 
@@ -39,9 +40,10 @@ def create_app(settings: Settings, migrate: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = db.session_factory(engine)
     app.state.blobs = BlobStore(settings.blob_dir)
+    app.state.secretbox = SecretBox.for_data_dir(settings.data_dir)
     app.state.stats = {"blobs_received": 0, "blob_bytes_received": 0}
     v2 = APIRouter(prefix="/v2")
-    for module in (health, auth, users, workspace, runs, projects, runners, tasks, agent):
+    for module in (health, auth, users, workspace, runs, projects, runners, tasks, secrets, agent):
         v2.include_router(module.router)
     app.include_router(v2)
     install_handlers(app)

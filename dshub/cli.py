@@ -9,9 +9,11 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import os
 import secrets
+import signal
 import socket
 import sys
 import traceback
@@ -39,15 +41,31 @@ def _storage_args(parser: argparse.ArgumentParser, db: bool = True) -> None:
                                  "e.g. postgresql+psycopg://user:pass@127.0.0.1/dshub")
 
 
+def _port(value: str) -> int:
+    # Checked here: socket.bind() reports an out-of-range port as OverflowError, not OSError.
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not between 0 and 65535")
+    return port
+
+
 def _net_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to listen on (default {DEFAULT_HOST})")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                        help=f"port (default {DEFAULT_PORT}; 0 picks a free one, which the listening line shows)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="ds-hub", description="Run a Dotscience hub and manage its users.")
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # --debug is accepted before and after the command; SUPPRESS keeps a subcommand's default from
+    # overwriting a --debug given before it.
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors")
+    parser = _Parser(prog="ds-hub", description="Run a Dotscience hub and manage its users.", parents=[debug])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=functools.partial(_Parser, parents=[debug]))
     commands.required = True
 
     up = commands.add_parser("up", help="run the embedded hub: SQLite in a data dir, an admin user")
@@ -65,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     _storage_args(migrate)
 
     user = commands.add_parser("user", help="manage users")
-    user_commands = user.add_subparsers(dest="user_command", metavar="COMMAND", parser_class=_Parser)
+    user_commands = user.add_subparsers(dest="user_command", metavar="COMMAND",
+                                        parser_class=functools.partial(_Parser, parents=[debug]))
     user_commands.required = True
     create = user_commands.add_parser("create", help="create a user")
     create.add_argument("name", metavar="NAME")
@@ -75,30 +94,58 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_args(args.data_dir, getattr(args, "database_url", None),
-                                  getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT))
+    try:
+        settings = Settings.from_args(args.data_dir, getattr(args, "database_url", None),
+                                      getattr(args, "host", DEFAULT_HOST), getattr(args, "port", DEFAULT_PORT))
+    except ValueError as exc:  # a bad setting in the environment
+        raise HubError(str(exc)) from exc
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise HubError(f"cannot use the data dir {settings.data_dir}: {exc.strerror}") from None
+        raise HubError(f"cannot use the data dir {settings.data_dir}: {exc.strerror or exc}") from exc
     if not os.access(settings.data_dir, os.W_OK):
         raise HubError(f"cannot write to the data dir {settings.data_dir}")
     return settings
 
 
 def _engine(settings: Settings):
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+    """An engine on the settings' database, its schema brought up to date."""
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
     from dshub import db
 
+    url = settings.database_url
     try:
-        engine = db.make_engine(settings.database_url)
+        engine = db.make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:  # ValueError: e.g. a port that is no number
+        raise HubError(f"bad database URL {_safe_url(url)!r}: {exc}") from exc
+    except ImportError as exc:  # e.g. postgresql:// means psycopg2, which the hub extra does not install
+        raise HubError(f"no driver for the database URL {_safe_url(url)!r} ({exc}): "
+                       "for PostgreSQL use postgresql+psycopg://") from exc
+    try:
         db.upgrade(engine)
-    except (ArgumentError, NoSuchModuleError) as exc:
-        raise HubError(f"bad database URL {settings.database_url!r}: {exc}") from None
-    except OperationalError as exc:
-        raise HubError(f"cannot open the database: {str(exc.orig).strip().splitlines()[0]}") from None
+    except DBAPIError as exc:  # the driver's own message, without SQLAlchemy's SQL dump and links
+        raise HubError(f"cannot use the database: {_first_line(exc.orig)}") from exc
+    except SQLAlchemyError as exc:
+        raise HubError(f"cannot use the database: {_first_line(exc)}") from exc
     return engine
+
+
+def _safe_url(url: str) -> str:
+    """URL with its password masked (error lines end up in logs)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        scheme, sep, _ = url.partition("://")
+        return f"{scheme}://..." if sep else "..."
+
+
+def _first_line(exc: BaseException | None) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -142,9 +189,12 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
+        # Listening now makes the "listening" line true when printed: connections made
+        # before uvicorn starts accepting wait in the backlog instead of being refused.
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
-        raise HubError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise HubError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     sock.set_inheritable(True)
     return sock
 
@@ -156,6 +206,7 @@ def _serve(settings: Settings, runner_token: str | None = None) -> int:
     from dshub.localrunner import LocalRunner
 
     sock = _bind(settings.host, settings.port)
+    settings.port = sock.getsockname()[1]  # the port the system chose for --port 0
     app = create_app(settings, migrate=False)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
@@ -164,6 +215,11 @@ def _serve(settings: Settings, runner_token: str | None = None) -> int:
     runner = LocalRunner(url, runner_token, settings.data_dir / "runner", server) if runner_token else None
     if runner:
         runner.start_when_serving()
+    # After a graceful shutdown uvicorn raises the signal that caused it again, for the handler
+    # that was there before. Python's default for SIGTERM would kill the process on the spot,
+    # before the `finally` below stops the local runner: this one lets `ds-hub` end normally
+    # (exit 0), and stops the server if SIGTERM comes before uvicorn has installed its own.
+    signal.signal(signal.SIGTERM, lambda _sig, _frame: setattr(server, "should_exit", True))
     try:
         server.run(sockets=[sock])
     finally:
@@ -174,13 +230,13 @@ def _serve(settings: Settings, runner_token: str | None = None) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _engine(settings)
+    _engine(settings).dispose()  # the app opens its own
     return _serve(settings)
 
 
 def cmd_up(args: argparse.Namespace) -> int:
     from dshub import db
-    from dshub.users import create_user, user_exists
+    from dshub.users import UserError, create_user, user_exists
 
     settings = _settings(args)
     engine = _engine(settings)
@@ -188,7 +244,10 @@ def cmd_up(args: argparse.Namespace) -> int:
     with db.session_factory(engine)() as session:
         if not user_exists(session, "admin"):
             chosen = password or secrets.token_urlsafe(12)
-            create_user(session, "admin", chosen)
+            try:
+                create_user(session, "admin", chosen)
+            except UserError as exc:
+                raise HubError(str(exc)) from None
             if not password:
                 print(f"Created user 'admin' with password: {chosen}", flush=True)
             else:
@@ -229,12 +288,19 @@ COMMANDS = {"up": cmd_up, "serve": cmd_serve, "migrate": cmd_migrate}
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = cmd_user_create if args.command == "user" else COMMANDS[args.command]
+    debug = getattr(args, "debug", False)
     try:
         return handler(args)
     except HubError as exc:
-        if args.debug:
+        if debug:
             traceback.print_exc()
         sys.stderr.write(f"ds-hub: {exc}\n")
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug, or a failure nobody foresaw: still one line without --debug
+        if debug:
+            traceback.print_exc()
+        sys.stderr.write(f"ds-hub: unexpected error: {type(exc).__name__}: {_first_line(exc)} "
+                         f"(run with --debug for the traceback)\n")
+        return 1

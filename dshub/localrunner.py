@@ -11,10 +11,15 @@ from pathlib import Path
 
 
 class LocalRunner:
+    """A `ds-runner` child process, started once the hub serves and stopped with it."""
+
     def __init__(self, server_url: str, token: str, work_dir: Path, server) -> None:
         self.server_url, self.token, self.work_dir, self.server = server_url, token, work_dir, server
         self.proc: subprocess.Popen | None = None
         self._stopping = threading.Event()
+        # Spawning and stopping take turns: a hub stopped just as it started serving
+        # must not spawn a runner after stop() has looked for one (it would be orphaned).
+        self._lock = threading.Lock()
 
     def start_when_serving(self) -> None:
         threading.Thread(target=self._start, name="local-runner", daemon=True).start()
@@ -25,13 +30,17 @@ class LocalRunner:
                 return
         executable = Path(sys.executable).with_name("ds-runner")
         argv = [str(executable)] if executable.exists() else [sys.executable, "-m", "dsrunner"]
-        self.proc = subprocess.Popen(
-            [*argv, "--server", self.server_url, "--work-dir", str(self.work_dir)],
-            env={**os.environ, "DS_RUNNER_TOKEN": self.token}, stdin=subprocess.DEVNULL,
-        )
+        with self._lock:
+            if self._stopping.is_set():
+                return
+            self.proc = subprocess.Popen(
+                [*argv, "--server", self.server_url, "--work-dir", str(self.work_dir)],
+                env={**os.environ, "DS_RUNNER_TOKEN": self.token}, stdin=subprocess.DEVNULL,
+            )
 
     def stop(self, grace: float = 30) -> None:
-        self._stopping.set()
+        with self._lock:
+            self._stopping.set()
         if self.proc is None or self.proc.poll() is not None:
             return
         self.proc.terminate()

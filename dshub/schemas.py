@@ -227,6 +227,8 @@ class Assignment(BaseModel):
     manifest: dict[str, FileEntry]
     #: the last log seq the hub used for this task: the runner numbers on from it
     log_seq: int
+    #: the project's SSH private key, only for a git checkout over SSH (never stored by the runner)
+    ssh_key: str | None = None
 
 
 class MissingIn(BaseModel):

@@ -10,10 +10,14 @@ detached at the resolved commit and, being part of the workspace, saved with it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shlex
+import shutil
 import subprocess
-from collections.abc import Callable, Mapping
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 GIT_TIMEOUT = 600
@@ -95,3 +99,31 @@ def checkout(workspace: str, url: str, ref: str | None, log: Callable[[str], Non
     _git(["checkout", "--force", "--detach", commit], target, env)
     log(f"git: checked out {wanted} ({commit[:7]}) of {url} into {name}/")
     return name
+
+
+@contextlib.contextmanager
+def ssh_environment(private_key: str | None) -> Iterator[dict[str, str]]:
+    """git's environment for one checkout with the project's SSH key, if any.
+
+    The key is written 0600 into a fresh private directory outside every
+    workspace, used through GIT_SSH_COMMAND, and removed when the checkout is
+    done. Host keys: a new, empty known_hosts file per task, with
+    StrictHostKeyChecking=accept-new (a host is trusted on first use within
+    the task; nothing is remembered between tasks).
+    """
+    if not private_key:
+        yield {}
+        return
+    directory = tempfile.mkdtemp(prefix="dsrunner-ssh-")  # mode 0700
+    try:
+        key_path = os.path.join(directory, "id")
+        fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(private_key if private_key.endswith("\n") else private_key + "\n")
+        known_hosts = os.path.join(directory, "known_hosts")
+        open(known_hosts, "w").close()
+        command = ["ssh", "-i", key_path, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                   "-o", "StrictHostKeyChecking=accept-new", "-o", f"UserKnownHostsFile={known_hosts}"]
+        yield {"GIT_SSH_COMMAND": " ".join(shlex.quote(word) for word in command)}
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)

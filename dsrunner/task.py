@@ -91,6 +91,8 @@ class TaskRun:
         self.task = dict(assignment["task"])
         self.id: str = self.task["id"]
         self.manifest: dict[str, dict[str, Any]] = dict(assignment.get("manifest") or {})
+        # The project's SSH key, for this task's git checkout only: never logged, never in the job's env.
+        self.ssh_key: str | None = assignment.get("ssh_key")
         self.client = client
         self.executor = executor
         self.cache = cache
@@ -172,7 +174,9 @@ class TaskRun:
             return Outcome("failed", None, f"cannot fetch the workspace: {exc}")
         if self.task.get("repo"):
             try:
-                git.checkout(self.workspace.root, self.task["repo"], self.task.get("ref"), self.logs.system)
+                with git.ssh_environment(self.ssh_key) as git_env:
+                    git.checkout(self.workspace.root, self.task["repo"], self.task.get("ref"), self.logs.system,
+                                 env=git_env)
             except git.GitError as exc:
                 return Outcome("failed", None, f"git: {exc}")
 

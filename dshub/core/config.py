@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
@@ -15,6 +15,20 @@ def default_data_dir() -> Path:
     return Path(base) / "dshub"
 
 
+def _env_seconds(name: str, default: float) -> float:
+    """$NAME as a positive number, read when Settings are made (not at import)."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ValueError(f"${name} must be a positive number, not {raw!r}")
+    return value
+
+
 @dataclass
 class Settings:
     data_dir: Path
@@ -22,9 +36,9 @@ class Settings:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     #: a runner silent for this long is offline, and its running tasks are lost
-    runner_timeout: float = float(os.environ.get("DSHUB_RUNNER_TIMEOUT", "15"))
+    runner_timeout: float = field(default_factory=lambda: _env_seconds("DSHUB_RUNNER_TIMEOUT", 15))
     #: terminated tasks (and their logs) are removed after this many days
-    task_retention_days: float = float(os.environ.get("DSHUB_TASK_RETENTION_DAYS", "7"))
+    task_retention_days: float = field(default_factory=lambda: _env_seconds("DSHUB_TASK_RETENTION_DAYS", 7))
 
     @property
     def blob_dir(self) -> Path:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
 
 from dshub import db
+from dshub.models import Project
 from tests.hub.conftest import PASSWORD
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 
 def test_health_needs_no_auth(client):
@@ -133,3 +136,104 @@ def test_migrations_run_twice_are_idempotent(app):
     with app.state.engine.connect() as connection:
         current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     assert current == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_health_reports_the_package_version(client):
+    import dshub
+
+    assert client.get("/v2/health").json() == {"status": "ok", "version": dshub.__version__}
+
+
+def test_users_me_shows_id_name_and_utc_created_at(client, make_user):
+    alice = make_user("alice")
+    me = client.get("/v2/users/me", auth=alice["auth"]).json()
+    assert sorted(me) == ["created_at", "id", "name"] and me["name"] == "alice"
+    assert UUID4.match(me["id"]) and ISO_UTC.match(me["created_at"])
+
+
+def test_project_ids_are_uuid4(client, make_user):
+    alice = make_user("alice")
+    assert UUID4.match(client.post("/v2/projects", json={"name": "p"}, auth=alice["auth"]).json()["id"])
+
+
+def test_project_list_is_oldest_first_and_one_query_for_hundreds_of_projects(app, client, make_user):
+    alice = make_user("alice")
+    user_id = client.get("/v2/users/me", auth=alice["auth"]).json()["id"]
+    first = client.post("/v2/projects", json={"name": "first"}, auth=alice["auth"]).json()
+
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/v2/projects", auth=alice["auth"]).status_code == 200
+        for_one = len(statements)
+        with app.state.sessions() as session:
+            session.add_all(Project(owner_id=user_id, name=f"p{i}") for i in range(300))
+            session.commit()
+        statements.clear()
+        listed = client.get("/v2/projects", auth=alice["auth"]).json()
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", count)
+    assert len(listed) == 301 and listed[0] == first
+    assert len(statements) == for_one, statements  # no query per project
+
+
+def test_project_ref_with_control_characters_gets_a_one_line_404(client, make_user):
+    alice = make_user("alice")
+    response = client.get("/v2/projects/a%09b", auth=alice["auth"])
+    assert response.status_code == 404 and response.json() == {"detail": "no project named 'a\\tb'"}
+
+
+def test_malformed_json_and_non_object_bodies_are_one_line_422(client):
+    for body in (b"{", b"[]", b'{"username": 1}'):
+        response = client.post("/v2/auth/login", content=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 422, body
+        detail = response.json()["detail"]
+        assert list(response.json()) == ["detail"] and isinstance(detail, str) and "\n" not in detail
+    invalid = client.post("/v2/auth/login", content=b"{", headers={"Content-Type": "application/json"})
+    assert invalid.json()["detail"].startswith("the request body is not valid JSON")
+    wrong_type = client.post("/v2/auth/login", json={"username": 1, "password": "x"})
+    assert wrong_type.json() == {"detail": "username: Input should be a valid string"}
+
+
+def test_unknown_routes_and_methods_have_string_details(client):
+    assert client.get("/v2/nothing-here").json() == {"detail": "Not Found"}
+    response = client.put("/v2/health")
+    assert response.status_code == 405 and response.json() == {"detail": "Method Not Allowed"}
+
+
+def test_internal_errors_are_500_with_a_one_line_detail(app):
+    def boom() -> None:
+        raise RuntimeError("line one\nline two")
+
+    app.add_api_route("/v2/test-boom", boom)
+    response = TestClient(app, raise_server_exceptions=False).get("/v2/test-boom")
+    assert response.status_code == 500
+    assert list(response.json()) == ["detail"] and "line" not in response.json()["detail"]
+
+
+def test_sqlite_uses_wal_foreign_keys_and_a_busy_timeout(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        with engine.connect() as connection:
+            pragma = {name: connection.execute(text(f"PRAGMA {name}")).scalar()
+                      for name in ("journal_mode", "foreign_keys", "busy_timeout")}
+    finally:
+        engine.dispose()
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000}
+
+
+def test_upgrade_takes_a_database_url_and_is_idempotent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    db.upgrade(url)
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = {row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))}
+    finally:
+        engine.dispose()
+    assert {"users", "api_keys", "projects", "alembic_version"} <= tables

@@ -19,6 +19,7 @@ from dshub.jobs import ACTIVE, append_system_log, as_utc, claim, lose
 from dshub.models import Project, Runner, Task, TaskLog, WorkspaceFile, WorkspaceVersion, utcnow
 from dshub.runs import extract_runs
 from dshub.schemas import Assignment, ClaimIn, FinishIn, Heartbeat, HeartbeatOut, LogsIn, MissingIn, MissingOut
+from dshub.secrets import key_for_task
 from dshub.workspaces import apply_changes, manifest, valid_path
 
 router = APIRouter(prefix="/agent", tags=["runner agent"])
@@ -70,7 +71,8 @@ def heartbeat(body: Heartbeat, request: Request, runner: Runner = Depends(get_ru
 
 
 @router.post("/claim", response_model=Assignment, responses={204: {"description": "no work"}})
-def claim_task(body: ClaimIn, runner: Runner = Depends(get_runner), session: Session = Depends(get_session)):
+def claim_task(body: ClaimIn, request: Request, runner: Runner = Depends(get_runner),
+               session: Session = Depends(get_session)):
     deadline = time.monotonic() + body.wait
     while True:
         _seen(session, runner, body.labels)
@@ -83,7 +85,10 @@ def claim_task(body: ClaimIn, runner: Runner = Depends(get_runner), session: Ses
     seq = append_system_log(session, task.id, f"claimed by runner {runner.name}")
     session.commit()
     name = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
-    return Assignment(task=task_out(task, name), manifest=manifest(session, task.workspace_version_in), log_seq=seq)
+    secret = key_for_task(session, task)
+    ssh_key = request.app.state.secretbox.decrypt(secret.private_key_encrypted) if secret else None
+    return Assignment(task=task_out(task, name), manifest=manifest(session, task.workspace_version_in), log_seq=seq,
+                      ssh_key=ssh_key)
 
 
 @router.get("/blobs/{sha256}")
