@@ -33,6 +33,7 @@ bench: $(STAMP) $(JOBS_STAMP)
 	$(PY) bench/jobs.py
 	$(PY) bench/upload.py
 	$(PY) bench/runs.py
+	$(PY) bench/datasets.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check dscli dscli_plugins dshub dsrunner tests bench examples

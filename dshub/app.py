@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import APIRouter, FastAPI
 
 from dshub import db, version
-from dshub.api.routes import agent, auth, health, projects, runners, runs, secrets, tasks, users, workspace
+from dshub.api.routes import agent, auth, datasets, health, projects, runners, runs, secrets, tasks, users, workspace
 from dshub.blobstore import BlobStore
 from dshub.core.config import Settings
 from dshub.core.secretbox import SecretBox
+from dshub.datasets import DatasetSyncer
 from dshub.errors import install_handlers
 from dshub.janitor import Janitor
 
@@ -28,6 +30,7 @@ async def lifespan(app: FastAPI):
         yield
     finally:
         janitor.stop()
+        app.state.syncer.shutdown()
 
 
 def create_app(settings: Settings, migrate: bool = True) -> FastAPI:
@@ -41,9 +44,12 @@ def create_app(settings: Settings, migrate: bool = True) -> FastAPI:
     app.state.sessions = db.session_factory(engine)
     app.state.blobs = BlobStore(settings.blob_dir)
     app.state.secretbox = SecretBox.for_data_dir(settings.data_dir)
+    app.state.syncer = DatasetSyncer(app.state.sessions, app.state.blobs, app.state.secretbox)
     app.state.stats = {"blobs_received": 0, "blob_bytes_received": 0}
+    # Set when the server starts shutting down: long polls return at once instead of holding it up.
+    app.state.stopping = threading.Event()
     v2 = APIRouter(prefix="/v2")
-    for module in (health, auth, users, workspace, runs, projects, runners, tasks, secrets, agent):
+    for module in (health, auth, users, workspace, runs, datasets, projects, runners, tasks, secrets, agent):
         v2.include_router(module.router)
     app.include_router(v2)
     install_handlers(app)

@@ -39,6 +39,9 @@ class BlobStore:
     def writer(self, sha256: str) -> BlobWriter:
         return BlobWriter(self.path(sha256))
 
+    def anonymous_writer(self) -> AnonymousBlobWriter:
+        return AnonymousBlobWriter(self.root)
+
 
 class BlobWriter:
     """Writes a blob chunk by chunk (flat memory), hashing as it goes.
@@ -70,6 +73,27 @@ class BlobWriter:
                 if self.digest.hexdigest() != self.target.name:
                     raise BlobMismatch(f"the content does not hash to {self.target.name}")
                 os.replace(self.tmp, self.target)
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+
+
+class AnonymousBlobWriter(BlobWriter):
+    """Writes content whose hash is not known yet; it is named by its sha256 on close."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root / "incoming" / "x")
+        self.root = root
+        self.sha256 = ""
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.file.close()
+        try:
+            if exc_type is None:
+                self.sha256 = self.digest.hexdigest()
+                final = self.root / self.sha256[:2] / self.sha256
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.tmp, final)
         finally:
             if os.path.exists(self.tmp):
                 os.unlink(self.tmp)

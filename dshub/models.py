@@ -105,6 +105,8 @@ class Task(Base):
     image: Mapped[str | None] = mapped_column(String(500), nullable=True)
     repo: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     ref: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    #: the datasets mounted when it ran: [{"path", "dataset_id", "version"}]
+    datasets: Mapped[list | None] = mapped_column(JSON, nullable=True)
     runner_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
@@ -158,3 +160,50 @@ class Secret(Base):
     public_key: Mapped[str] = mapped_column(Text)
     private_key_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Dataset(Base):
+    """An S3 bucket (or a prefix of one) that the hub syncs into its blob store."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20), default="s3")
+    bucket: Mapped[str] = mapped_column(String(255))
+    prefix: Mapped[str] = mapped_column(String(1024), default="")
+    endpoint_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    region: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    access_key_id: Mapped[str] = mapped_column(String(255))
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    objects_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    objects_synced: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_synced: Mapped[int] = mapped_column(BigInteger, default=0)
+    objects_transferred: Mapped[int] = mapped_column(BigInteger, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    synced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DatasetObject(Base):
+    __tablename__ = "dataset_objects"
+
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class ProjectDataset(Base):
+    """A dataset linked to a project: tasks see it read-only at ./<path>."""
+
+    __tablename__ = "project_datasets"
+
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String(255))

@@ -51,13 +51,32 @@ def parse_blocks(text: str) -> tuple[list[tuple[str, dict]], list[str]]:
     return runs, problems
 
 
-def _files(paths, version: str | None, files: dict[str, dict]) -> list[dict]:
+def _files(paths, version: str | None, files: dict[str, dict], mounts: list[dict] | None = None) -> list[dict]:
     out = []
     for path in paths if isinstance(paths, list) else []:
-        entry = files.get(str(path).lstrip("./")) or files.get(str(path))
+        clean = str(path).removeprefix("./")
+        mount = next((m for m in mounts or [] if clean.startswith(m["path"] + "/")), None)
+        if mount is not None:  # read from a dataset: recorded with the dataset's version
+            out.append({"path": path, "dataset_id": mount["dataset_id"], "dataset_version": mount["version"],
+                        "sha256": mount.get("files", {}).get(clean[len(mount["path"]) + 1:])})
+            continue
+        entry = files.get(clean) or files.get(str(path))
         out.append({"path": path, "workspace_version": version if entry else None,
                     "sha256": entry["sha256"] if entry else None})
     return out
+
+
+def _mounts(session: Session, task: Task) -> list[dict]:
+    """The datasets the task saw, with the sha256 of each file at the version it saw."""
+    from dshub.datasets import dataset_manifest
+    from dshub.models import Dataset
+
+    mounts = []
+    for mount in task.datasets or []:
+        dataset = session.get(Dataset, mount["dataset_id"])
+        files = dataset_manifest(session, dataset) if dataset and dataset.version == mount["version"] else {}
+        mounts.append({**mount, "files": {p: f["sha256"] for p, f in files.items()}})
+    return mounts
 
 
 def extract_runs(session: Session, task: Task) -> int:
@@ -73,6 +92,7 @@ def extract_runs(session: Session, task: Task) -> int:
         append_system_log(session, task.id, problem)
         session.flush()
     inputs = manifest(session, task.workspace_version_in)
+    mounts = _mounts(session, task)
     outputs = manifest(session, task.workspace_version_out)
     recorded = 0
     for run_id, metadata in runs:
@@ -83,7 +103,7 @@ def extract_runs(session: Session, task: Task) -> int:
         session.add(Run(
             id=run_id, owner_id=task.owner_id, project_id=task.project_id, task_id=task.id,
             workspace_version=task.workspace_version_out, metadata_json=metadata,
-            input_files=_files(metadata.get("input"), task.workspace_version_in, inputs),
+            input_files=_files(metadata.get("input"), task.workspace_version_in, inputs, mounts),
             output_files=_files(metadata.get("output"), task.workspace_version_out, outputs),
         ))
         recorded += 1

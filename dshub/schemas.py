@@ -229,6 +229,8 @@ class Assignment(BaseModel):
     log_seq: int
     #: the project's SSH private key, only for a git checkout over SSH (never stored by the runner)
     ssh_key: str | None = None
+    #: linked datasets, mounted read-only: [{"path", "dataset_id", "name", "version", "manifest"}]
+    datasets: list[dict] = Field(default_factory=list)
 
 
 class MissingIn(BaseModel):

@@ -96,7 +96,8 @@ class TaskRun:
         self.client = client
         self.executor = executor
         self.cache = cache
-        self.workspace = Workspace(os.path.join(work_dir, "tasks", self.id), self.manifest)
+        mounts = {d["path"]: d.get("manifest") or {} for d in assignment.get("datasets") or []}
+        self.workspace = Workspace(os.path.join(work_dir, "tasks", self.id), self.manifest, mounts)
         self.runner_name = runner_name
         self.stop_grace = stop_grace
         # The hub may have logged entries itself before handing the task out ("claimed by
@@ -224,7 +225,8 @@ class TaskRun:
                 raise _Stopped()
             self.client.get_blob(sha, dest)
 
-        fetched = self.cache.fetch([e["sha256"] for e in self.manifest.values()], download)
+        fetched = self.cache.fetch([e["sha256"] for e in self.manifest.values()] + self.workspace.mount_blobs(),
+                                   download)
         if self.stop_requested:
             raise _Stopped()
         self.workspace.materialise(self.cache)

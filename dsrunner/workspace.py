@@ -102,10 +102,14 @@ class Changes:
 class Workspace:
     """``TASK_DIR/workspace``: the files of a task, materialised from a manifest."""
 
-    def __init__(self, task_dir: str, manifest: dict[str, dict[str, Any]]):
+    def __init__(self, task_dir: str, manifest: dict[str, dict[str, Any]],
+                 mounts: dict[str, dict[str, dict[str, Any]]] | None = None):
         self.task_dir = task_dir
         self.root = os.path.join(task_dir, "workspace")
         self.manifest = manifest
+        # Dataset mounts: path in the workspace -> the dataset's files. Read-only copies,
+        # never part of the workspace's changes.
+        self.mounts = mounts or {}
         # path -> (size, mtime_ns, mode) as written, to skip hashing untouched files.
         self.written: dict[str, tuple[int, int, int]] = {}
 
@@ -113,6 +117,17 @@ class Workspace:
         """Refuse the whole manifest if any path is unsafe (before downloading anything)."""
         for path in self.manifest:
             check_path(path)
+            if self._in_mount(path):
+                raise WorkspaceError(f"workspace path {path!r} is inside a dataset mount")
+        for mount, files in self.mounts.items():
+            for path in files:
+                check_path(f"{mount}/{path}")
+
+    def _in_mount(self, rel: str) -> bool:
+        return any(rel == m or rel.startswith(m + "/") for m in self.mounts)
+
+    def mount_blobs(self) -> list[str]:
+        return [entry["sha256"] for files in self.mounts.values() for entry in files.values()]
 
     def materialise(self, cache: BlobCache) -> None:
         """Copy every manifest file from the cache into the workspace, with its mode and mtime.
@@ -131,6 +146,15 @@ class Workspace:
             os.utime(target, ns=(mtime_ns, mtime_ns))
             st = os.lstat(target)
             self.written[path] = (st.st_size, st.st_mtime_ns, stat.S_IMODE(st.st_mode))
+        for mount, files in sorted(self.mounts.items()):
+            os.makedirs(os.path.join(self.root, *check_path(mount)), exist_ok=True)
+            for path in sorted(files):
+                target = self._prepare_parent(f"{mount}/{path}")
+                self._copy(cache.path(files[path]["sha256"]), target, path)
+                os.chmod(target, 0o444)
+            # read-only folders too: a job sees the dataset, it cannot change it
+            for dirpath, _dirnames, _files in os.walk(os.path.join(self.root, *check_path(mount)), topdown=False):
+                os.chmod(dirpath, 0o555)
 
     def _prepare_parent(self, path: str) -> str:
         """Create the folders above ``path`` inside the workspace, never through a symlink."""
@@ -179,6 +203,7 @@ class Workspace:
         seen: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
             rel_dir = os.path.relpath(dirpath, self.root)
+            dirnames[:] = [d for d in dirnames if not self._in_mount(_rel(rel_dir, d))]
             for name in list(dirnames):
                 if os.path.islink(os.path.join(dirpath, name)):
                     result.skipped.append(_rel(rel_dir, name))

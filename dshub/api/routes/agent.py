@@ -15,8 +15,9 @@ from dshub.api.routes.tasks import task_out
 from dshub.api.routes.workspace import missing, receive_blob
 from dshub.blobstore import SHA256
 from dshub.core.security import hash_api_key
+from dshub.datasets import linked_datasets
 from dshub.jobs import ACTIVE, append_system_log, as_utc, claim, lose
-from dshub.models import Project, Runner, Task, TaskLog, WorkspaceFile, WorkspaceVersion, utcnow
+from dshub.models import Dataset, DatasetObject, Project, Runner, Task, TaskLog, WorkspaceFile, WorkspaceVersion, utcnow
 from dshub.runs import extract_runs
 from dshub.schemas import Assignment, ClaimIn, FinishIn, Heartbeat, HeartbeatOut, LogsIn, MissingIn, MissingOut
 from dshub.secrets import key_for_task
@@ -79,16 +80,18 @@ def claim_task(body: ClaimIn, request: Request, runner: Runner = Depends(get_run
         task = claim(session, runner)
         if task is not None:
             break
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or request.app.state.stopping.wait(CLAIM_POLL):
             return Response(status_code=204)
-        time.sleep(CLAIM_POLL)
     seq = append_system_log(session, task.id, f"claimed by runner {runner.name}")
     session.commit()
     name = session.scalar(select(Project.name).where(Project.id == task.project_id)) or ""
     secret = key_for_task(session, task)
     ssh_key = request.app.state.secretbox.decrypt(secret.private_key_encrypted) if secret else None
+    mounts = linked_datasets(session, task)
+    task.datasets = [{k: m[k] for k in ("path", "dataset_id", "name", "version")} for m in mounts]
+    session.commit()
     return Assignment(task=task_out(task, name), manifest=manifest(session, task.workspace_version_in), log_seq=seq,
-                      ssh_key=ssh_key)
+                      ssh_key=ssh_key, datasets=mounts)
 
 
 @router.get("/blobs/{sha256}")
@@ -97,7 +100,9 @@ def get_blob(sha256: str, request: Request, runner: Runner = Depends(get_runner)
     store = request.app.state.blobs
     owned = session.scalar(select(exists().where(
         WorkspaceFile.sha256 == sha256, WorkspaceFile.version_id == WorkspaceVersion.id,
-        WorkspaceVersion.project_id == Project.id, Project.owner_id == runner.owner_id)))
+        WorkspaceVersion.project_id == Project.id, Project.owner_id == runner.owner_id))) or session.scalar(
+        select(exists().where(DatasetObject.sha256 == sha256, DatasetObject.dataset_id == Dataset.id,
+                              Dataset.owner_id == runner.owner_id)))
     if not SHA256.match(sha256) or not owned or not store.has(sha256):
         raise HTTPException(404, f"no blob {sha256}")
     return FileResponse(store.path(sha256), media_type="application/octet-stream")

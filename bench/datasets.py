@@ -1,0 +1,98 @@
+"""Dataset sync benchmark: the hub syncing an S3 bucket vs a plain boto3 download of it.
+
+From one run, against moto's S3 server on 127.0.0.1: a bucket of N objects
+(2,000 x 100 kB = 200 MB by default); the time the hub takes from
+`ds dataset create` to `synced`, and the time an `aws s3 sync`-like download
+takes (boto3, 10 parallel GETs, as the AWS CLI does by default) of the same
+bucket to a local folder. Prints both throughputs and their ratio.
+
+Usage: python bench/datasets.py [--objects N] [--kb K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.lib.processes import Ds, Hub, free_port, stop_process  # noqa: E402
+
+PASSWORD = "bench-password"
+
+
+def main() -> int:
+    import boto3
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--objects", type=int, default=2000)
+    parser.add_argument("--kb", type=int, default=100)
+    args = parser.parse_args()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(url + "/moto-api/", timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        client = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="k",
+                              aws_secret_access_key="s")
+        client.create_bucket(Bucket="bench")
+        with ThreadPoolExecutor(10) as pool:
+            list(pool.map(lambda i: client.put_object(Bucket="bench", Key=f"obj/{i:05d}.bin",
+                                                      Body=os.urandom(args.kb * 1000)), range(args.objects)))
+        total_mb = args.objects * args.kb / 1000
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp_path = Path(tmp)
+            # baseline: an aws-s3-sync-like download
+            start = time.perf_counter()
+            keys = [o["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket="bench")
+                    for o in page.get("Contents", [])]
+            target = tmp_path / "download"
+
+            def fetch(key: str) -> None:
+                path = target / key
+                path.parent.mkdir(parents=True, exist_ok=True)
+                client.download_file("bench", key, str(path))
+
+            with ThreadPoolExecutor(10) as pool:
+                list(pool.map(fetch, keys))
+            baseline = time.perf_counter() - start
+            hub = Hub(tmp_path / "hub").start()
+            try:
+                hub.create_user("bench", PASSWORD)
+                (tmp_path / "home").mkdir()
+                ds = Ds(tmp_path / "home", hub.url, tmp_path / "cache")
+                ds.login("bench", PASSWORD)
+                start = time.perf_counter()
+                ds.ok("dataset", "create", "s3", "--name", "bench", "--access-key-id", "k", "--secret-access-key",
+                      "s", "--bucket", "bench", "--endpoint-url", url)
+                while ds.ok("dataset", "inspect", "bench").json[0]["status"] not in ("synced", "error"):
+                    time.sleep(0.1)
+                synced = time.perf_counter() - start
+                status = ds.ok("dataset", "inspect", "bench").json[0]
+                assert status["status"] == "synced" and status["objects_synced"] == args.objects, status
+            finally:
+                hub.stop()
+    finally:
+        stop_process(moto)
+    print(f"{'measure':<52} {'seconds':>8} {'MB/s':>8} {'ratio':>7}")
+    print(f"{f'boto3 download, 10 threads ({args.objects} objects, {total_mb:.0f} MB)':<52} "
+          f"{baseline:>8.2f} {total_mb / baseline:>8.1f} {1:>7.2f}")
+    print(f"{'hub sync (create -> synced)':<52} {synced:>8.2f} {total_mb / synced:>8.1f} {baseline / synced:>7.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
