@@ -21,11 +21,9 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import local_hub
 
-from tests.lib.processes import Ds, Hub, free_port, stop_process  # noqa: E402
-
-PASSWORD = "bench-password"
+from tests.lib.processes import free_port, stop_process
 
 
 def main() -> int:
@@ -69,22 +67,15 @@ def main() -> int:
             with ThreadPoolExecutor(10) as pool:
                 list(pool.map(fetch, keys))
             baseline = time.perf_counter() - start
-            hub = Hub(tmp_path / "hub").start()
-            try:
-                hub.create_user("bench", PASSWORD)
-                (tmp_path / "home").mkdir()
-                ds = Ds(tmp_path / "home", hub.url, tmp_path / "cache")
-                ds.login("bench", PASSWORD)
-                start = time.perf_counter()
-                ds.ok("dataset", "create", "s3", "--name", "bench", "--access-key-id", "k", "--secret-access-key",
-                      "s", "--bucket", "bench", "--endpoint-url", url)
-                while ds.ok("dataset", "inspect", "bench").json[0]["status"] not in ("synced", "error"):
-                    time.sleep(0.1)
-                synced = time.perf_counter() - start
-                status = ds.ok("dataset", "inspect", "bench").json[0]
-                assert status["status"] == "synced" and status["objects_synced"] == args.objects, status
-            finally:
-                hub.stop()
+        with local_hub() as (ds, _):
+            start = time.perf_counter()
+            ds.ok("dataset", "create", "s3", "--name", "bench", "--access-key-id", "k", "--secret-access-key",
+                  "s", "--bucket", "bench", "--endpoint-url", url)
+            while ds.ok("dataset", "inspect", "bench").json[0]["status"] not in ("synced", "error"):
+                time.sleep(0.1)
+            synced = time.perf_counter() - start
+            status = ds.ok("dataset", "inspect", "bench").json[0]
+            assert status["status"] == "synced" and status["objects_synced"] == args.objects, status
     finally:
         stop_process(moto)
     print(f"{'measure':<52} {'seconds':>8} {'MB/s':>8} {'ratio':>7}")

@@ -14,15 +14,9 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.lib.processes import Ds, Hub, RunnerAgent, executable  # noqa: E402
-
-PASSWORD = "bench-password"
+from common import executable, local_hub
 
 
 def timed(argv: list[str], env: dict) -> float:
@@ -37,28 +31,13 @@ def main() -> int:
     parser.add_argument("--lines", type=int, default=200_000)
     args = parser.parse_args()
     job = f"for i in range({args.lines}): print(i)"
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        hub = Hub(tmp_path / "hub").start()
-        agent = None
-        try:
-            hub.create_user("bench", PASSWORD)
-            (tmp_path / "home").mkdir()
-            ds = Ds(tmp_path / "home", hub.url, tmp_path / "cache")
-            ds.login("bench", PASSWORD)
-            ds.ok("project", "create", "P")
-            command = ds.ok("runner", "create", "-q").stdout.split()
-            agent = RunnerAgent(hub.url, command[command.index("--token") + 1], tmp_path / "runner").start()
-            run = [executable("ds"), "run", "-p", "P"]
-            timed(run + ["true"], ds.env)  # warm up
-            floor = statistics.median(timed([sys.executable, "-c", "pass"], ds.env) for _ in range(args.runs))
-            latency = statistics.median(timed(run + ["true"], ds.env) for _ in range(args.runs))
-            local = min(timed([sys.executable, "-c", job], ds.env) for _ in range(3))
-            remote = min(timed(run + ["python", "-c", job], ds.env) for _ in range(3))
-        finally:
-            if agent:
-                agent.stop()
-            hub.stop()
+    with local_hub(runner=True, projects=("P",)) as (ds, _):
+        run = [executable("ds"), "run", "-p", "P"]
+        timed(run + ["true"], ds.env)  # warm up
+        floor = statistics.median(timed([sys.executable, "-c", "pass"], ds.env) for _ in range(args.runs))
+        latency = statistics.median(timed(run + ["true"], ds.env) for _ in range(args.runs))
+        local = min(timed([sys.executable, "-c", job], ds.env) for _ in range(3))
+        remote = min(timed(run + ["python", "-c", job], ds.env) for _ in range(3))
     print(f"{'measure':<48} {'value':>14} {'ratio':>8}")
     print(f"{'python -c pass (median)':<48} {floor * 1000:>11.1f} ms {1:>8.2f}")
     print(f"{'ds run -p P true, end to end (median)':<48} {latency * 1000:>11.1f} ms {latency / floor:>8.1f}")

@@ -12,16 +12,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.lib.processes import Ds, Hub, RunnerAgent, executable  # noqa: E402
-
-PASSWORD = "bench-password"
+from common import executable, local_hub
 
 
 def median_s(argv: list[str], env: dict, runs: int) -> float:
@@ -42,27 +35,12 @@ def main() -> int:
            f"for i in range({args.count}):\n"
            "    ds.start(); ds.parameter('i', i); ds.parameter('lr', i / 1000)\n"
            "    ds.summary('accuracy', i / 2000); ds.publish(f'run {i}')\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        hub = Hub(tmp_path / "hub").start()
-        agent = None
-        try:
-            hub.create_user("bench", PASSWORD)
-            (tmp_path / "home").mkdir()
-            ds = Ds(tmp_path / "home", hub.url, tmp_path / "cache")
-            ds.login("bench", PASSWORD)
-            ds.ok("project", "create", "P")
-            command = ds.ok("runner", "create", "-q").stdout.split()
-            agent = RunnerAgent(hub.url, command[command.index("--token") + 1], tmp_path / "runner").start()
-            ds.ok("run", "-p", "P", "python", "-c", job, timeout=600)
-            rows = ds.ok("runs", "ls", "-f", "csv", "P").stdout.count("\n") - 1
-            assert rows == args.count, rows
-            runs_ls = median_s([executable("ds"), "runs", "ls", "-f", "csv", "P"], ds.env, args.runs)
-            project_ls = median_s([executable("ds"), "project", "ls"], ds.env, args.runs)
-        finally:
-            if agent:
-                agent.stop()
-            hub.stop()
+    with local_hub(runner=True, projects=("P",)) as (ds, _):
+        ds.ok("run", "-p", "P", "python", "-c", job, timeout=600)
+        rows = ds.ok("runs", "ls", "-f", "csv", "P").stdout.count("\n") - 1
+        assert rows == args.count, rows
+        runs_ls = median_s([executable("ds"), "runs", "ls", "-f", "csv", "P"], ds.env, args.runs)
+        project_ls = median_s([executable("ds"), "project", "ls"], ds.env, args.runs)
     print(f"{'command':<44} {'median ms':>10} {'ratio':>8}")
     print(f"{'ds project ls':<44} {project_ls * 1000:>10.1f} {1:>8.2f}")
     print(f"{f'ds runs ls -f csv ({rows} runs, complete)':<44} {runs_ls * 1000:>10.1f} {runs_ls / project_ls:>8.2f}")

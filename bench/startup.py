@@ -17,16 +17,10 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from tests.lib.processes import Ds, Hub, executable  # noqa: E402
-
-PASSWORD = "bench-password"
+from common import executable, local_hub
 
 
 def median_ms(argv: list[str], env: dict, runs: int) -> float:
@@ -53,28 +47,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=21)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
-        hub = Hub(tmp_path / "hub").start()
-        try:
-            hub.create_user("bench", PASSWORD)
-            ds = Ds(tmp_path / "home", hub.url, tmp_path / "cache")
-            (tmp_path / "home").mkdir()
-            ds.login("bench", PASSWORD)
-            api_key = json.loads((ds.config_dir / "credentials.json").read_text())[hub.url]["api_key"]
-            fill_projects(hub.url, api_key, 200)
-            assert len(ds.ok("project", "ls", "-f", "json").json) == 200
-
-            floor = median_ms([sys.executable, "-c", "pass"], ds.env, args.runs)
-            rows = [("python -c pass", floor, None)]
-            for label, argv, target in (
-                ("ds --version", ["--version"], 4),
-                ("ds --help", ["--help"], 4),
-                ("ds project ls -f json (200 projects)", ["project", "ls", "-f", "json"], 15),
-            ):
-                rows.append((label, median_ms([executable("ds"), *argv], ds.env, args.runs), target))
-        finally:
-            hub.stop()
+    with local_hub() as (ds, _):
+        api_key = json.loads((ds.config_dir / "credentials.json").read_text())[ds.env["DOTSCIENCE_URL"]]["api_key"]
+        fill_projects(ds.env["DOTSCIENCE_URL"], api_key, 200)
+        assert len(ds.ok("project", "ls", "-f", "json").json) == 200
+        floor = median_ms([sys.executable, "-c", "pass"], ds.env, args.runs)
+        rows = [("python -c pass", floor, None)]
+        for label, argv, target in (
+            ("ds --version", ["--version"], 4),
+            ("ds --help", ["--help"], 4),
+            ("ds project ls -f json (200 projects)", ["project", "ls", "-f", "json"], 15),
+        ):
+            rows.append((label, median_ms([executable("ds"), *argv], ds.env, args.runs), target))
     print(f"{'command':<40} {'median ms':>10} {'x floor':>8} {'target':>7}")
     for label, ms, target in rows:
         ratio = ms / floor

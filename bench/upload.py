@@ -17,15 +17,11 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import executable, local_hub
 
-from tests.lib.processes import Ds, Hub, executable  # noqa: E402
-
-PASSWORD = "bench-password"
 PEAK_RSS = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, capture_output=True); "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
@@ -56,36 +52,25 @@ def main() -> int:
     parser.add_argument("--megabytes", type=int, default=200)
     parser.add_argument("--big-gb", type=float, default=1.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp_path = Path(tmp)
+    with local_hub(projects=("P", "Big")) as (ds, tmp_path):
         tree = tmp_path / "tree"
         make_tree(tree, args.files, args.megabytes * 1_000_000)
-        hub = Hub(tmp_path / "hub").start()
-        try:
-            hub.create_user("bench", PASSWORD)
-            (tmp_path / "home").mkdir()
-            ds = Ds(tmp_path / "home", hub.url, tmp_path / "cache")
-            ds.login("bench", PASSWORD)
-            ds.ok("project", "create", "P")
-            ds.ok("project", "create", "Big")
-            upload = [executable("ds"), "run", "-p", "P", "-d", "-u", str(tree), "true"]
-            first = timed(upload, ds.env)
-            unchanged = timed(upload, ds.env)
-            (tree / "d000" / "f00000.bin").write_bytes(os.urandom(1000))
-            one_changed = timed(upload, ds.env)
-            scan = timed([sys.executable, "-c", "import sys; from dscli.workspace.manifest import scan; "
-                          "scan(sys.argv[1], print)", str(tree)], ds.env)
-            tar = timed(["sh", "-c", f"tar -cf - -C {tree} . > /dev/null"], ds.env)
-            big_dir = tmp_path / "big"
-            big_dir.mkdir()
-            with open(big_dir / "big.bin", "wb") as f:
-                chunk = os.urandom(1 << 20)
-                for _ in range(int(args.big_gb * 1024)):
-                    f.write(chunk)
-            baseline_rss = peak_rss_mb([executable("ds"), "project", "ls"], ds.env)
-            big_rss = peak_rss_mb([executable("ds"), "run", "-p", "Big", "-d", "-u", str(big_dir), "true"], ds.env)
-        finally:
-            hub.stop()
+        upload = [executable("ds"), "run", "-p", "P", "-d", "-u", str(tree), "true"]
+        first = timed(upload, ds.env)
+        unchanged = timed(upload, ds.env)
+        (tree / "d000" / "f00000.bin").write_bytes(os.urandom(1000))
+        one_changed = timed(upload, ds.env)
+        scan = timed([sys.executable, "-c", "import sys; from dscli.workspace.manifest import scan; "
+                      "scan(sys.argv[1], print)", str(tree)], ds.env)
+        tar = timed(["sh", "-c", f"tar -cf - -C {tree} . > /dev/null"], ds.env)
+        big_dir = tmp_path / "big"
+        big_dir.mkdir()
+        with open(big_dir / "big.bin", "wb") as f:
+            chunk = os.urandom(1 << 20)
+            for _ in range(int(args.big_gb * 1024)):
+                f.write(chunk)
+        baseline_rss = peak_rss_mb([executable("ds"), "project", "ls"], ds.env)
+        big_rss = peak_rss_mb([executable("ds"), "run", "-p", "Big", "-d", "-u", str(big_dir), "true"], ds.env)
     mb = args.megabytes
     print(f"{'measure':<58} {'value':>12} {'ratio':>8}")
     print(f"{f'first upload, {args.files} files / {mb} MB':<58} {first:>10.2f} s {1:>8.2f}")

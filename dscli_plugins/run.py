@@ -121,7 +121,9 @@ class RunJob(Command):
 
     def _print_metadata(self, task: dict) -> None:
         code = "" if task.get("exit_code") is None else f", exit code {task['exit_code']}"
-        reason = f" ({task['reason']})" if task.get("reason") and task["state"] != "succeeded" else ""
+        reason = task.get("reason")
+        shown = reason and task["state"] != "succeeded" and not reason.startswith("exit code")
+        reason = f" ({reason})" if shown else ""
         lines = [
             f"Task:      {task['id']}",
             f"State:     {task['state']}{code}{reason}",

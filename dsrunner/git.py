@@ -41,11 +41,23 @@ def repo_dir_name(url: str) -> str:
     return tail if tail not in (".", "..") and _SAFE_NAME.match(tail) else "code"
 
 
+# Inherited variables that would point git at another repository than the checkout.
+_REPO_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                   "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES")
+
+
 def _git(args: list[str], cwd: str, env: Mapping[str, str] | None = None) -> str:
-    full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    full_env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
+    full_env.update({"GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})})
+    # Repository discovery never leaves cwd (the workspace or the checkout): a broken checkout is an
+    # error, never a licence to act on a repository the runner's work dir happens to lie in.
+    full_env["GIT_CEILING_DIRECTORIES"] = os.path.dirname(os.path.realpath(cwd))
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=GIT_TIMEOUT)
+        # No automatic gc/maintenance: packing refs could leave folders empty, and empty folders
+        # are not saved with the workspace.
+        result = subprocess.run(["git", "-c", "gc.auto=0", "-c", "maintenance.auto=false", *args], cwd=cwd,
+                                env=full_env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=GIT_TIMEOUT)
     except FileNotFoundError:
         raise GitError("git is not installed on this runner") from None
     except subprocess.TimeoutExpired:
@@ -86,7 +98,14 @@ def checkout(workspace: str, url: str, ref: str | None, log: Callable[[str], Non
     target = os.path.join(workspace, name)
     if os.path.islink(target):
         raise GitError(f"{name} in the workspace is a symlink: refusing to check out there")
+    if os.path.islink(os.path.join(target, ".git")):
+        raise GitError(f"{name}/.git in the workspace is a symlink: refusing to use it")
+    if url.startswith("-") or (ref or "").startswith("-"):
+        raise GitError(f"refusing a repo URL or ref starting with '-': {url if url.startswith('-') else ref}")
     if os.path.isdir(os.path.join(target, ".git")):
+        # The workspace keeps files only: recreate the folders git needs that may have been empty.
+        for folder in ("refs/heads", "refs/tags", "objects"):
+            os.makedirs(os.path.join(target, ".git", folder), exist_ok=True)
         _git(["remote", "set-url", "origin", url], target, env)
         _git(["fetch", "--force", "--tags", "--prune", "origin", "+refs/heads/*:refs/remotes/origin/*"],
              target, env)
