@@ -13,39 +13,25 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from common import local_hub
 
-from tests.lib.processes import free_port, stop_process
+from tests.lib.processes import MotoS3
 
 
 def main() -> int:
-    import boto3
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objects", type=int, default=2000)
     parser.add_argument("--kb", type=int, default=100)
     args = parser.parse_args()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto = MotoS3().start()
+    url = moto.url
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(url + "/moto-api/", timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        client = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id="k",
-                              aws_secret_access_key="s")
+        client = moto.client("s3", "k", "s")
         client.create_bucket(Bucket="bench")
         with ThreadPoolExecutor(10) as pool:
             list(pool.map(lambda i: client.put_object(Bucket="bench", Key=f"obj/{i:05d}.bin",
@@ -77,7 +63,7 @@ def main() -> int:
             status = ds.ok("dataset", "inspect", "bench").json[0]
             assert status["status"] == "synced" and status["objects_synced"] == args.objects, status
     finally:
-        stop_process(moto)
+        moto.stop()
     print(f"{'measure':<52} {'seconds':>8} {'MB/s':>8} {'ratio':>7}")
     print(f"{f'boto3 download, 10 threads ({args.objects} objects, {total_mb:.0f} MB)':<52} "
           f"{baseline:>8.2f} {total_mb / baseline:>8.1f} {1:>7.2f}")

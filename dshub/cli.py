@@ -200,20 +200,20 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def _serve(settings: Settings, runner_token: str | None = None) -> int:
-    import uvicorn
-
     from dshub.app import create_app
     from dshub.localrunner import LocalRunner
+    from dshub.server import HubServer
 
     sock = _bind(settings.host, settings.port)
     settings.port = sock.getsockname()[1]  # the port the system chose for --port 0
     app = create_app(settings, migrate=False)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    server = HubServer(app, app.state.stopping)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     url = f"http://{host}:{settings.port}"
     print(f"dshub listening on {url}", flush=True)
     runner = LocalRunner(url, runner_token, settings.data_dir / "runner", server) if runner_token else None
     if runner:
+        server.before_shutdown.append(runner.stop)
         runner.start_when_serving()
     # After a graceful shutdown uvicorn raises the signal that caused it again, for the handler
     # that was there before. Python's default for SIGTERM would kill the process on the spot,
@@ -224,7 +224,7 @@ def _serve(settings: Settings, runner_token: str | None = None) -> int:
         server.run(sockets=[sock])
     finally:
         if runner:
-            runner.stop()
+            runner.stop()  # in case the server failed before its shutdown; a no-op otherwise
     return 0
 
 

@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field, field_validator
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0 and C1 controls, and the separators str.splitlines() also breaks lines at.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def iso(value: datetime) -> str:

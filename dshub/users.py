@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dshub.core.security import hash_password
@@ -22,11 +23,15 @@ def create_user(session: Session, name: str, password: str) -> User:
         raise UserError(f"invalid user name '{name}': use letters, digits, '.', '_' and '-' (at most 100)")
     if not password:
         raise UserError("the password is empty")
-    if session.scalar(select(User).where(User.name == name)) is not None:
+    if user_exists(session, name):
         raise UserError(f"a user named '{name}' already exists")
     user = User(name=name, password_hash=hash_password(password))
     session.add(user)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # created meanwhile by another process: the unique name decides
+        session.rollback()
+        raise UserError(f"a user named '{name}' already exists") from None
     return user
 
 

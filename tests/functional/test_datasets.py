@@ -4,46 +4,27 @@ from __future__ import annotations
 
 import glob
 import json
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.functional.conftest import PASSWORD
-from tests.lib.processes import free_port, stop_process
+from tests.lib.processes import MotoS3, free_port
 
 
 @pytest.fixture(scope="module")
 def s3(tmp_path_factory):
     """moto's S3 server with authentication on: an IAM user's key pair, and a boto3 client with it."""
-    import boto3
-
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(tmp_path_factory.mktemp("moto") / "moto.log", "wb")
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            env={**__import__("os").environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"},
-                            stdout=log, stderr=subprocess.STDOUT)
-    for _ in range(200):
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="bootstrap",
-                       aws_secret_access_key="bootstrap")
+    moto = MotoS3(tmp_path_factory.mktemp("moto") / "moto.log", auth_after=3).start()
+    iam = moto.client("iam")
     iam.create_user(UserName="ds")
     iam.put_user_policy(UserName="ds", PolicyName="all", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     key = iam.create_access_key(UserName="ds")["AccessKey"]
-    client = boto3.client("s3", endpoint_url=url, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"],
-                          aws_secret_access_key=key["SecretAccessKey"])
-    yield {"url": url, "key": key["AccessKeyId"], "secret": key["SecretAccessKey"], "client": client}
-    stop_process(proc)
-    log.close()
+    client = moto.client("s3", key["AccessKeyId"], key["SecretAccessKey"])
+    yield {"url": moto.url, "key": key["AccessKeyId"], "secret": key["SecretAccessKey"], "client": client}
+    moto.stop()
 
 
 def make_bucket(s3, name: str, objects: dict[str, bytes]) -> None:

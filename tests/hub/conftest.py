@@ -1,16 +1,21 @@
 """The hub's own tests: the FastAPI app in-process, on SQLite and (when configured) PostgreSQL.
 
 PostgreSQL runs when $DSHUB_TEST_DATABASE_URL names a database the tests may
-empty (`.ci/run` sets one up); without it those cases are skipped.
+use (`.ci/run` sets one up); without it those cases are skipped. Each test
+session works in a schema of its own, emptied before every test and dropped at
+the end, so sessions running at once against one database do not collide.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from dshub import db
 from dshub.app import create_app
@@ -21,22 +26,37 @@ PG_URL = os.environ.get("DSHUB_TEST_DATABASE_URL")
 PASSWORD = "hub-test-password"
 
 
-def _reset_postgres(url: str) -> None:
+def _run(url: str, *statements: str) -> None:
     engine = db.make_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+    try:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[tuple[str, str]]:
+    """(schema, URL whose connections use only that schema) for this test session."""
+    if not PG_URL:
+        pytest.skip("DSHUB_TEST_DATABASE_URL is not set")
+    schema = f"dshub_test_{os.getpid()}_{secrets.token_hex(4)}"
+    _run(PG_URL, f'CREATE SCHEMA "{schema}"')
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield schema, url.render_as_string(hide_password=False)
+    finally:
+        _run(PG_URL, f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'hub.db'}"
-    if not PG_URL:
-        pytest.skip("DSHUB_TEST_DATABASE_URL is not set")
-    _reset_postgres(PG_URL)
-    return PG_URL
+    schema, url = request.getfixturevalue("postgres_schema")
+    _run(url, f'DROP SCHEMA "{schema}" CASCADE', f'CREATE SCHEMA "{schema}"')
+    return url
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, text
 
@@ -116,7 +118,8 @@ def test_project_names_with_slashes_resolve(client, make_user):
 
 def test_validation_errors_are_one_line_strings(client, make_user):
     alice = make_user("alice")
-    for name, words in (("", "at least 1"), ("x" * 101, "at most 100"), (" padded", "spaces"), ("a\nb", "control")):
+    for name, words in (("", "at least 1"), ("x" * 101, "at most 100"), (" padded", "spaces"), ("a\nb", "control"),
+                        ("a\x85b", "control"), ("a\u2028b", "control")):
         response = client.post("/v2/projects", json={"name": name}, auth=alice["auth"])
         assert response.status_code == 422
         detail = response.json()["detail"]
@@ -237,3 +240,28 @@ def test_upgrade_takes_a_database_url_and_is_idempotent(tmp_path):
     finally:
         engine.dispose()
     assert {"users", "api_keys", "projects", "alembic_version"} <= tables
+
+
+def test_hubs_starting_at_once_on_one_postgresql_database_take_turns_migrating(postgres_schema):
+    schema, url = postgres_schema
+    engine = db.make_engine(url)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            for _ in range(3):
+                with engine.begin() as connection:
+                    connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+                    connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+                list(pool.map(db.upgrade, [url] * 4))  # re-raises what any of them raised
+    finally:
+        engine.dispose()
+
+
+def test_a_user_created_twice_at_once_is_refused_by_the_unique_name(app, monkeypatch):
+    from dshub import users
+
+    with app.state.sessions() as session:
+        users.create_user(session, "carol", PASSWORD)
+    # As if another process created carol between this one's check and its insert.
+    monkeypatch.setattr(users, "user_exists", lambda _session, _name: False)
+    with app.state.sessions() as session, pytest.raises(users.UserError, match="'carol' already exists"):
+        users.create_user(session, "carol", PASSWORD)

@@ -195,3 +195,46 @@ class RunnerAgent:
             self.proc.wait()
             self._log.close()
             self.proc = None
+
+
+class MotoS3:
+    """moto's S3 server (`python -m moto.server`) on a free 127.0.0.1 port.
+
+    With `auth_after`, moto checks credentials after that many requests: the
+    first ones create an IAM user whose key pair `start()` returns.
+    """
+
+    def __init__(self, log_path: Path | None = None, auth_after: int | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.auth_after = auth_after
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 30) -> MotoS3:
+        env = dict(os.environ)
+        if self.auth_after is not None:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(self.auth_after)
+        log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                                     env=env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/moto-api/", timeout=0.5).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"moto did not answer within {timeout}s")
+
+    def client(self, service: str, key: str = "bootstrap", secret: str = "bootstrap"):
+        import boto3
+
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=key,
+                            aws_secret_access_key=secret)
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop_process(self.proc)
+            self.proc = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -81,7 +81,7 @@ def remove(ref: str, caller: Caller = Depends(get_caller), session: Session = De
 
 @router.get("/{ref}/logs", response_model=LogsOut)
 def logs(ref: str, after: int = Query(0, ge=0), limit: int = Query(10000, ge=1, le=50000),
-         wait: float = Query(0, ge=0), caller: Caller = Depends(get_caller),
+         wait: float = Query(0, ge=0), *, request: Request, caller: Caller = Depends(get_caller),
          session: Session = Depends(get_session)) -> LogsOut:
     """Entries after seq `after`; with `wait`, held until one arrives or the task ends."""
     task_id = _own_task(session, caller, ref).id
@@ -95,10 +95,10 @@ def logs(ref: str, after: int = Query(0, ge=0), limit: int = Query(10000, ge=1, 
             .where(TaskLog.task_id == task_id, TaskLog.seq > after).order_by(TaskLog.seq).limit(limit)
         ).all()
         terminated = state in TERMINATED
-        if rows or terminated or time.monotonic() >= deadline:
+        if rows or terminated or time.monotonic() >= deadline or request.app.state.stopping.is_set():
             break
         session.rollback()  # end the read transaction so the next poll sees new rows
-        time.sleep(POLL_INTERVAL)
+        request.app.state.stopping.wait(POLL_INTERVAL)
     entries = [LogEntry(seq=r.seq, ts=r.ts, stream=r.stream, line=r.line) for r in rows]
     return LogsOut(entries=entries, next=entries[-1].seq if entries else after, state=state or "",
                    done=terminated and len(entries) < limit)
