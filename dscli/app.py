@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import logging
 import sys
@@ -116,6 +115,8 @@ class DsApp(cliff_app.App):
         return super().run_subcommand(argv)
 
     def _unknown_command(self, argv: list[str]) -> int:
+        import difflib  # only a mistyped command needs it
+
         words = [a for a in argv if not a.startswith("-")]
         names = sorted(self.command_manager.commands)
         typed = " ".join(words)

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from dshub.errors import Ambiguous, NotFound
 from dshub.models import Runner, Task, TaskLog, utcnow
 from dshub.workspaces import newest_version
 
@@ -27,23 +26,6 @@ def labels_match(wanted: dict[str, str], offered: dict[str, str]) -> bool:
         if key not in offered or offered[key] not in ("*", value):
             return False
     return True
-
-
-def resolve(session: Session, model, owner_id: str, ref: str, kind: str, by_name: bool = False):
-    """An object of the owner's by exact ID, unique ID prefix, or (runners) name."""
-    mine = select(model).where(model.owner_id == owner_id)
-    found = session.scalar(mine.where(model.id == ref))
-    if found is not None:
-        return found
-    matches = list(session.scalars(mine.where(model.id.startswith(ref, autoescape=True)).limit(10))) if ref else []
-    if not matches and by_name:
-        matches = list(session.scalars(mine.where(model.name == ref).limit(10)))
-    if not matches:
-        raise NotFound(f"no {kind} '{ref}'")
-    if len(matches) > 1:
-        ids = [m.id for m in matches]
-        raise Ambiguous(f"{kind} '{ref}' is ambiguous: it matches {', '.join(ids)}; give more of the ID", ids)
-    return matches[0]
 
 
 def append_system_log(session: Session, task_id: str, line: str) -> int:
@@ -100,12 +82,9 @@ def mark_lost(session: Session, timeout: float) -> int:
         select(Runner).where(Runner.last_seen_at < cutoff)
         .where(Runner.id.in_(select(Task.runner_id).where(Task.state.in_(ACTIVE))))
     ).all()
-    from dshub.runs import extract_runs  # dshub.runs imports this module
-
     count = 0
     for runner in silent:
         for task in session.scalars(select(Task).where(Task.runner_id == runner.id, Task.state.in_(ACTIVE))).all():
-            extract_runs(session, task)  # what a lost job published before it went is kept
             lose(session, task, f"runner {runner.name} went silent for more than {timeout:g}s")
             count += 1
     session.commit()
@@ -113,6 +92,10 @@ def mark_lost(session: Session, timeout: float) -> int:
 
 
 def lose(session: Session, task: Task, reason: str) -> None:
+    """The task is lost; what its job published before it went is kept as runs."""
+    from dshub.runs import extract_runs  # dshub.runs imports this module
+
+    extract_runs(session, task)  # before the state: whoever sees it lost sees its runs
     task.state, task.reason, task.finished_at = "lost", reason, utcnow()
     append_system_log(session, task.id, f"task lost: {reason}")
 

@@ -13,25 +13,14 @@ import time
 import pytest
 
 from dsrunner.agent import Agent
-from dsrunner.api import AgentClient
 from dsrunner.executors.process import ProcessExecutor
 from dsrunner.task import TaskRun
 from dsrunner.workspace import BlobCache
-from tests.unit.test_runner_api import TOKEN, FakeHub
+from tests.lib.fakehub import TOKEN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-@pytest.fixture
-def hub():
-    fake = FakeHub()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def client(hub):
-    return AgentClient(hub.url, TOKEN, retry_for=5, retry_delay=0.01)
 
 
 def file_entry(hub, data: bytes, mode=0o644, mtime=1_700_000_000.0):

@@ -12,7 +12,6 @@ import pytest
 from dsrunner import git as dsgit
 from dsrunner.git import GitError, checkout, repo_dir_name
 from tests.unit.test_runner_agent import assignment, run_task
-from tests.unit.test_runner_api import TOKEN, FakeHub
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -252,17 +251,6 @@ def test_git_missing_is_a_git_error(repos, monkeypatch):
 
 # -- TaskRun ------------------------------------------------------------------------------------
 
-@pytest.fixture
-def hub():
-    fake = FakeHub()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def client(hub):
-    from dsrunner.api import AgentClient
-    return AgentClient(hub.url, TOKEN, retry_for=5, retry_delay=0.01)
 
 
 def test_a_task_with_a_repo_runs_in_its_checkout_and_saves_it(hub, client, repos, tmp_path):

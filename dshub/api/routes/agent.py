@@ -61,7 +61,7 @@ def heartbeat(body: Heartbeat, request: Request, runner: Runner = Depends(get_ru
               session: Session = Depends(get_session)) -> HeartbeatOut:
     _seen(session, runner, body.labels)
     reported = set(body.running)
-    for task in session.scalars(select(Task).where(Task.runner_id == runner.id, Task.state.in_(ACTIVE))):
+    for task in session.scalars(select(Task).where(Task.runner_id == runner.id, Task.state.in_(ACTIVE))).all():
         started = as_utc(task.started_at)
         if task.id not in reported and started is not None and utcnow() - started > UNREPORTED_GRACE:
             lose(session, task, f"runner {runner.name} no longer runs it")

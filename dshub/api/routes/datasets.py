@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dshub.api.deps import Caller, get_caller, get_session
 from dshub.api.routes.projects import project_out, resolve_project
-from dshub.jobs import resolve
+from dshub.lookup import owned
 from dshub.models import Dataset, ProjectDataset
 from dshub.schemas import ProjectOut, iso, iso_or_none
 from dshub.workspaces import valid_path
@@ -56,7 +56,7 @@ def dataset_out(dataset: Dataset) -> dict:
 
 
 def _dataset(session: Session, caller: Caller, ref: str) -> Dataset:
-    return resolve(session, Dataset, caller.user.id, ref, "dataset", by_name=True)
+    return owned(session, Dataset, caller.user.id, ref, "dataset", by_name=True)
 
 
 @router.post("/datasets", status_code=201)

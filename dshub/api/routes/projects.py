@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dshub.api.deps import Caller, get_caller, get_session
-from dshub.errors import Ambiguous, NotFound
+from dshub.lookup import lookup
 from dshub.models import Dataset, Project, ProjectDataset
 from dshub.schemas import DatasetLink, ProjectIn, ProjectOut, iso
 
@@ -39,16 +39,7 @@ def project_out(project: Project, owner: str, session: Session | None = None,
 def resolve_project(session: Session, caller: Caller, ref: str) -> Project:
     """A project of the caller's by exact ID, else by exact name (which must be unique)."""
     mine = select(Project).where(Project.owner_id == caller.user.id)
-    project = session.scalar(mine.where(Project.id == ref))
-    if project is not None:
-        return project
-    matches = list(session.scalars(mine.where(Project.name == ref).order_by(Project.created_at, Project.id)))
-    if not matches:
-        raise NotFound(f"no project named '{ref}'")
-    if len(matches) > 1:
-        ids = [p.id for p in matches]
-        raise Ambiguous(f"project name '{ref}' is ambiguous: it matches {', '.join(ids)}; use an ID", ids)
-    return matches[0]
+    return lookup(session, mine, Project, ref, "project", by_prefix=False, by_name=True)
 
 
 @router.post("", response_model=ProjectOut, status_code=201)

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from dshub.api.deps import Caller, get_caller, get_session
 from dshub.api.routes.tasks import task_out
 from dshub.core.security import hash_api_key
-from dshub.jobs import as_utc, resolve, running_counts
+from dshub.jobs import as_utc, running_counts
+from dshub.lookup import owned
 from dshub.models import Project, Runner, Task, utcnow
 from dshub.schemas import RunnerCreated, RunnerDetail, RunnerIn, RunnerOut, iso, iso_or_none
 
@@ -62,7 +63,7 @@ def list_runners(request: Request, caller: Caller = Depends(get_caller),
 @router.get("/{ref}", response_model=RunnerDetail)
 def inspect(ref: str, request: Request, caller: Caller = Depends(get_caller),
             session: Session = Depends(get_session)) -> RunnerDetail:
-    runner = resolve(session, Runner, caller.user.id, ref, "runner", by_name=True)
+    runner = owned(session, Runner, caller.user.id, ref, "runner", by_name=True)
     rows = session.execute(select(Task, Project.name).join(Project, Task.project_id == Project.id)
                            .where(Task.runner_id == runner.id).order_by(Task.created_at, Task.id)).all()
     out = runner_out(runner, running_counts(session, caller.user.id).get(runner.id, 0),
@@ -72,6 +73,6 @@ def inspect(ref: str, request: Request, caller: Caller = Depends(get_caller),
 
 @router.delete("/{ref}", status_code=204)
 def remove(ref: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> Response:
-    session.delete(resolve(session, Runner, caller.user.id, ref, "runner", by_name=True))
+    session.delete(owned(session, Runner, caller.user.id, ref, "runner", by_name=True))
     session.commit()
     return Response(status_code=204)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dshub.api.deps import Caller, get_caller, get_session
 from dshub.api.routes.projects import resolve_project
-from dshub.errors import Ambiguous, NotFound
+from dshub.lookup import lookup
 from dshub.models import Run
 from dshub.schemas import iso
 
@@ -38,17 +38,8 @@ def summary_of(run: Run) -> dict:
 def inspect_run(ref: str, run_ref: str, caller: Caller = Depends(get_caller),
                 session: Session = Depends(get_session)) -> dict:
     project = resolve_project(session, caller, ref)
-    runs = select(Run).where(Run.project_id == project.id)
-    run = session.get(Run, run_ref)
-    if run is None or run.project_id != project.id:
-        matches = list(session.scalars(runs.where(Run.id.startswith(run_ref, autoescape=True)).limit(10)))
-        if not matches:
-            raise NotFound(f"no run '{run_ref}' in project {project.name}")
-        if len(matches) > 1:
-            ids = [m.id for m in matches]
-            raise Ambiguous(f"run '{run_ref}' is ambiguous: it matches {', '.join(ids)}; give more of the ID", ids)
-        run = matches[0]
-    return run_out(run)
+    scope = select(Run).where(Run.project_id == project.id)
+    return run_out(lookup(session, scope, Run, run_ref, "run", where=f" in project {project.name}"))
 
 
 @router.get("/projects/{ref:path}/runs")

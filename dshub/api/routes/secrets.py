@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dshub.api.deps import Caller, get_caller, get_session
 from dshub.api.routes.projects import resolve_project
-from dshub.jobs import resolve
+from dshub.lookup import owned
 from dshub.models import Project, Secret
 from dshub.schemas import iso
 from dshub.secrets import generate_keypair
@@ -58,7 +58,7 @@ def list_secrets(caller: Caller = Depends(get_caller), session: Session = Depend
 def inspect(ref: str, request: Request, caller: Caller = Depends(get_caller),
             session: Session = Depends(get_session)) -> dict:
     """The manual's shape: `data` is base64 of JSON {public_key, private_key}, each base64 too."""
-    secret = resolve(session, Secret, caller.user.id, ref, "secret", by_name=True)
+    secret = owned(session, Secret, caller.user.id, ref, "secret", by_name=True)
     private = request.app.state.secretbox.decrypt(secret.private_key_encrypted)
     payload = {"public_key": base64.b64encode(secret.public_key.encode()).decode(),
                "private_key": base64.b64encode(private.encode()).decode()}
@@ -68,6 +68,6 @@ def inspect(ref: str, request: Request, caller: Caller = Depends(get_caller),
 
 @router.delete("/{ref}", status_code=204)
 def remove(ref: str, caller: Caller = Depends(get_caller), session: Session = Depends(get_session)) -> Response:
-    session.delete(resolve(session, Secret, caller.user.id, ref, "secret", by_name=True))
+    session.delete(owned(session, Secret, caller.user.id, ref, "secret", by_name=True))
     session.commit()
     return Response(status_code=204)

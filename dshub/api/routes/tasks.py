@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from dshub.api.deps import Caller, get_caller, get_session
 from dshub.api.routes.projects import resolve_project
-from dshub.jobs import TERMINATED, request_stop, resolve
+from dshub.jobs import TERMINATED, request_stop
+from dshub.lookup import owned
 from dshub.models import Project, Task, TaskLog
 from dshub.schemas import LogEntry, LogsOut, TaskIn, TaskOut, iso, iso_or_none
 
@@ -33,7 +34,7 @@ def task_out(task: Task, project_name: str) -> TaskOut:
 
 
 def _own_task(session: Session, caller: Caller, ref: str) -> Task:
-    return resolve(session, Task, caller.user.id, ref, "task")
+    return owned(session, Task, caller.user.id, ref, "task")
 
 
 def _out(session: Session, task: Task) -> TaskOut:

@@ -25,6 +25,13 @@ router = APIRouter(tags=["workspaces"])
 _counter_lock = threading.Lock()
 
 
+def _count_received(request: Request, size: int) -> None:
+    with _counter_lock:
+        stats = request.app.state.stats
+        stats["blobs_received"] += 1
+        stats["blob_bytes_received"] += size
+
+
 async def receive_blob(request: Request, sha256: str) -> None:
     """Store a request body as blob sha256, chunk by chunk; counts what arrived."""
     if not SHA256.match(sha256):
@@ -38,10 +45,7 @@ async def receive_blob(request: Request, sha256: str) -> None:
                 writer.write(chunk)
     except BlobMismatch as exc:
         raise HTTPException(400, str(exc)) from None
-    with _counter_lock:
-        stats = request.app.state.stats
-        stats["blobs_received"] += 1
-        stats["blob_bytes_received"] += writer.size
+    _count_received(request, writer.size)
 
 
 BATCH_HEADER = 80  # 64 hex digits of sha256, then the size as 16 hex digits
@@ -100,9 +104,7 @@ async def put_blobs(request: Request, caller: Caller = Depends(get_caller)) -> R
                 await reader.copy(size, writer.write)
         except ValueError as exc:  # a bad size, or BlobMismatch
             raise HTTPException(400, str(exc)) from None
-        with _counter_lock:
-            request.app.state.stats["blobs_received"] += 1
-            request.app.state.stats["blob_bytes_received"] += size
+        _count_received(request, size)
     return Response(status_code=204)
 
 
